@@ -1,0 +1,21 @@
+"""reconcile: which backup folders still hold photos that are not in the photo library."""
+
+from __future__ import annotations
+
+from reconcile.errors import IndexFileError, ReconcileError, RootError
+from reconcile.model import DirectoryResult, ImageResult, Report, Status, Verdict
+from reconcile.pipeline import Progress, reconcile
+
+__all__ = [
+    "DirectoryResult",
+    "ImageResult",
+    "IndexFileError",
+    "Progress",
+    "ReconcileError",
+    "Report",
+    "RootError",
+    "Status",
+    "Verdict",
+    "reconcile",
+]
+__version__ = "0.1.0"

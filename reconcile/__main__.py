@@ -1,0 +1,7 @@
+"""`python -m reconcile` runs the command-line tool."""
+
+from __future__ import annotations
+
+from reconcile.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""One file from path to facts: its bytes' digest, its fingerprints, or why it cannot be read."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+
+from reconcile.decode import Undecodable, decode
+from reconcile.fingerprint import Fingerprint, fingerprint, trim_border
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What the index keeps about one file (a failure is a fact too: `reason` says why)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    digest: bytes | None = None
+    print: Fingerprint | None = None
+    trimmed: Fingerprint | None = None  # the picture without its uniform border, if it has one
+    reason: str | None = None
+
+
+def digest_of(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def analyse(path: str, size: int, mtime_ns: int) -> FileFacts:
+    """Read, digest, decode and fingerprint one file. Never raises for a bad file."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return FileFacts(path, size, mtime_ns, reason=f"cannot read ({error.strerror})")
+    digest = digest_of(data)
+    try:
+        pixels = decode(data, name=os.path.basename(path))
+    except Undecodable as error:
+        return FileFacts(path, size, mtime_ns, digest=digest, reason=str(error))
+    del data
+    full = fingerprint(pixels.rgb, width=pixels.width, height=pixels.height)
+    inner = trim_border(pixels.rgb)
+    trimmed = None
+    if inner is not None:
+        # The trimmed picture's full size, scaled from the decoded one.
+        scale = pixels.width / pixels.rgb.shape[1]
+        trimmed = fingerprint(
+            inner,
+            width=max(1, round(inner.shape[1] * scale)),
+            height=max(1, round(inner.shape[0] * scale)),
+        )
+    return FileFacts(path, size, mtime_ns, digest=digest, print=full, trimmed=trimmed)
+
+
+def analyse_task(task: tuple[str, int, int]) -> FileFacts:
+    """`analyse` for a process pool, which passes one argument."""
+    return analyse(*task)

@@ -1,0 +1,158 @@
+"""Talking to the person: arguments, progress on stderr, results on stdout, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from reconcile import __version__
+from reconcile.errors import ReconcileError
+from reconcile.index import default_path
+from reconcile.pipeline import reconcile
+from reconcile.report import printable, to_csv, to_json, to_tables
+
+EXIT_DONE = 0  # every needle picture is already in the haystack
+EXIT_TODO = 1  # the to-do list is not empty
+EXIT_ERROR = 2  # a usage error or a failure that stopped the run
+EXIT_INTERRUPTED = 130
+
+# One place for both consoles: results on stdout, progress and diagnostics on stderr.
+stdout = Console(soft_wrap=False)
+stderr = Console(stderr=True)
+
+
+class _Bar:
+    """Draws the library's progress phases as rich progress bars on stderr."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task: object = None
+
+    def start(self, phase: str, total: int) -> None:
+        self._task = self._progress.add_task(phase, total=total)
+
+    def advance(self, count: int = 1) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, count)  # type: ignore[arg-type]
+
+
+class _RateColumn(ProgressColumn):
+    """Files per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:6.1f}/s" if speed else "      /s", style="progress.data.speed")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reconcile",
+        description="List the backup folders that still hold photos your library lacks.",
+    )
+    parser.add_argument(
+        "--haystack", action="append", required=True, metavar="DIR",
+        help="the photo library (repeatable)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--needles", action="append", required=True, metavar="DIR",
+        help="backup folders to check against the library (repeatable)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--format", choices=("table", "json", "csv"), default="table",
+        help="table (default), or a machine-readable report on stdout",
+    )  # fmt: skip
+    parser.add_argument(
+        "--db", metavar="PATH", default=None,
+        help=f"index file (default: {default_path()})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--jobs", type=_positive, default=None, metavar="N",
+        help="worker processes for decoding (default: all cores)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--rebuild", action="store_true", help="delete the index and fingerprint everything anew"
+    )
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    parser.add_argument("--version", action="version", version=f"reconcile {__version__}")
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except ReconcileError as error:
+        stderr.print(f"[bold red]reconcile:[/] {escape(printable(str(error)))}", highlight=False)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        stderr.print("reconcile: interrupted; the index keeps what was finished", highlight=False)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from complaining.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_TODO
+
+
+def _run(args: argparse.Namespace) -> int:
+    show_progress = not args.quiet and stderr.is_terminal
+    columns = (
+        TextColumn("{task.description:<24}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=stderr, disable=not show_progress, transient=False) as bars:
+        report = reconcile(
+            haystack=args.haystack,
+            needles=args.needles,
+            db=args.db or default_path(),
+            jobs=args.jobs,
+            rebuild=args.rebuild,
+            progress=_Bar(bars),
+        )
+    for warning in report.warnings:
+        stderr.print(f"[yellow]warning:[/] {escape(printable(warning))}", highlight=False)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(to_json(report), indent=2) + "\n")
+    elif args.format == "csv":
+        # Names that are not valid UTF-8 come out as the same bytes they have on disk.
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(errors="surrogateescape")
+        sys.stdout.write(to_csv(report))
+    else:
+        stdout.print(to_tables(report))
+    sys.stdout.flush()
+    return EXIT_DONE if report.nothing_to_import else EXIT_TODO

@@ -1,0 +1,115 @@
+"""Turning image bytes into pixels: reduced-size JPEG decoding, EXIF orientation, clear refusals."""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+try:  # HEIC/HEIF is an optional extra: `pip install 'reconcile[heic]'`.
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+except ImportError:  # pragma: no cover - depends on the extra
+    pass
+
+# The decoder is asked for at least this many pixels on the short side: enough for the 64 px
+# verification thumbnail with room for the area filter, few enough that JPEGs decode at 1/8.
+WORKING_SIZE = 256
+# Pictures larger than this are refused before decoding (a header can claim 60000 x 60000).
+MAX_PIXELS = 300_000_000
+RAW_EXTENSIONS = frozenset(
+    {".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf", ".srw", ".pef"}
+)
+
+# We check sizes ourselves (MAX_PIXELS) and want truncation reported, never papered over.
+Image.MAX_IMAGE_PIXELS = None
+Image.LOAD_TRUNCATED_IMAGES = False
+
+
+class Undecodable(Exception):
+    """The bytes are not a picture we can decode; the message is the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pixels:
+    """A decoded picture: RGB pixels, possibly reduced, and the full size it was stored at."""
+
+    rgb: np.ndarray  # (h, w, 3) uint8, EXIF orientation applied
+    width: int  # of the full picture, after orientation
+    height: int
+
+
+def decode(data: bytes, *, name: str = "") -> Pixels:
+    """Decode image bytes; raises Undecodable with a one-line reason."""
+    if not data:
+        raise Undecodable("empty file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                return _decode_open(image)
+    except Undecodable:
+        raise
+    except UnidentifiedImageError:
+        if name.lower().endswith(tuple(RAW_EXTENSIONS)):
+            raise Undecodable("RAW format not supported") from None
+        raise Undecodable("not an image (unknown format)") from None
+    except (OSError, SyntaxError, ValueError, zlib.error, EOFError) as error:
+        raise Undecodable(_reason(error)) from None
+    except MemoryError:
+        raise Undecodable("image too large to decode") from None
+
+
+def _decode_open(image: Image.Image) -> Pixels:
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise Undecodable(f"invalid size {width}x{height}")
+    if width * height > MAX_PIXELS:
+        raise Undecodable(f"image too large ({width}x{height} pixels)")
+    if image.format == "JPEG":
+        # DCT-domain scaling: libjpeg decodes at 1/2, 1/4 or 1/8 without touching full size.
+        scale = max(1, min(width, height) // WORKING_SIZE)
+        image.draft("RGB", (width // scale, height // scale))
+    image.load()
+    oriented = ImageOps.exif_transpose(image) or image
+    full_w, full_h = (height, width) if _swaps_axes(image) else (width, height)
+    return Pixels(rgb=_to_rgb(oriented), width=full_w, height=full_h)
+
+
+def _swaps_axes(image: Image.Image) -> bool:
+    orientation = image.getexif().get(0x0112, 1)
+    return orientation in (5, 6, 7, 8)
+
+
+def _to_rgb(image: Image.Image) -> np.ndarray:
+    mode = image.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        # Pillow's convert("L") clips 16-bit values at 255; rescale by the type's range.
+        values = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if mode != "F" else (1.0 if values.max() <= 1.0 else 255.0)
+        gray = np.clip(values * (255.0 / top), 0, 255).astype(np.uint8)
+        return np.repeat(gray[:, :, None], 3, axis=2)
+    if mode != "RGB":
+        image = image.convert("RGBA" if "A" in mode or "transparency" in image.info else "RGB")
+        if image.mode == "RGBA":
+            # Transparent areas are shown over white, as viewers and most converters do.
+            background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+            image = Image.alpha_composite(background, image).convert("RGB")
+    return np.asarray(image, dtype=np.uint8)
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    lowered = text.lower()
+    if "truncated" in lowered or isinstance(error, EOFError):
+        return "truncated image data"
+    if "decompression bomb" in lowered:
+        return "image too large (decompression bomb check)"
+    if "crc" in lowered or "broken png" in lowered:
+        return f"corrupt PNG ({text})"
+    return text.splitlines()[0][:200]

@@ -1,0 +1,134 @@
+"""What a picture looks like: perceptual hashes and a small thumbnail, computed from pixel arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+THUMB = 64  # side of the grayscale verification thumbnail
+COLOUR = 8  # side of the colour thumbnail that tells a grayscale edit from the original
+_MASK64 = (1 << 64) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """Two 64-bit perceptual hashes, the thumbnails they came from, and the picture's size."""
+
+    dhash: int
+    phash: int
+    thumb: bytes  # THUMB x THUMB grayscale, row-major uint8
+    colour: bytes  # COLOUR x COLOUR x 3 RGB uint8
+    width: int
+    height: int
+
+    def thumb_array(self) -> np.ndarray:
+        return np.frombuffer(self.thumb, dtype=np.uint8).reshape(THUMB, THUMB)
+
+    def colour_array(self) -> np.ndarray:
+        return np.frombuffer(self.colour, dtype=np.uint8).reshape(COLOUR, COLOUR, 3)
+
+
+def fingerprint(rgb: np.ndarray, *, width: int, height: int) -> Fingerprint:
+    """Fingerprint an RGB picture; `width` and `height` are its full stored size."""
+    thumb = gray_thumbnail(rgb)
+    colour = cv2.resize(rgb, (COLOUR, COLOUR), interpolation=cv2.INTER_AREA)
+    return Fingerprint(
+        dhash=dhash(thumb),
+        phash=phash(thumb),
+        thumb=thumb.tobytes(),
+        colour=np.ascontiguousarray(colour, dtype=np.uint8).tobytes(),
+        width=width,
+        height=height,
+    )
+
+
+def gray_thumbnail(rgb: np.ndarray) -> np.ndarray:
+    """The THUMB x THUMB luminance thumbnail (aspect ratio not kept, as the hashes ignore it)."""
+    gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+    return cv2.resize(gray, (THUMB, THUMB), interpolation=cv2.INTER_AREA)
+
+
+def dhash(thumb: np.ndarray) -> int:
+    """Difference hash: is each of 8x8 cells brighter than its right-hand neighbour."""
+    small = cv2.resize(thumb, (9, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
+    return _pack(small[:, 1:] > small[:, :-1])
+
+
+def phash(thumb: np.ndarray) -> int:
+    """DCT hash: is each of the 8x8 lowest frequencies above their median."""
+    small = cv2.resize(thumb, (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32)
+    low = cv2.dct(small)[:8, :8]
+    return _pack(low > np.median(low))
+
+
+def _pack(bits: np.ndarray) -> int:
+    return int.from_bytes(np.packbits(bits.reshape(-1)).tobytes(), "big")
+
+
+def hamming(a: int, b: int) -> int:
+    return ((a ^ b) & _MASK64).bit_count()
+
+
+def information(thumb: np.ndarray) -> float:
+    """Mean local detail of a thumbnail, in grey levels: near 0 for flat pictures and gradients.
+
+    Hashes of such pictures are set by noise, so they need stronger evidence to match.
+    """
+    values = thumb.astype(np.float32)
+    blurred = cv2.GaussianBlur(values, (0, 0), 1.5)
+    return float(np.mean(np.abs(values - blurred)))
+
+
+# The eight ways a picture can be rotated or mirrored, as numpy operations on a thumbnail;
+# "transposes" says whether width and height swap.
+ORIENTATIONS: tuple[tuple[str, bool], ...] = (
+    ("as is", False),
+    ("rotated 90", True),
+    ("rotated 180", False),
+    ("rotated 270", True),
+    ("mirrored", False),
+    ("mirrored, rotated 90", True),
+    ("mirrored, rotated 180", False),
+    ("mirrored, rotated 270", True),
+)
+
+
+def orient(array: np.ndarray, index: int) -> np.ndarray:
+    """The picture under ORIENTATIONS[index]."""
+    base = array[:, ::-1] if index >= 4 else array
+    return np.ascontiguousarray(np.rot90(base, k=index % 4))
+
+
+def variants(thumb: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """The thumbnail in each of the eight orientations, with the orientation's index."""
+    for index in range(len(ORIENTATIONS)):
+        yield index, orient(thumb, index)
+
+
+def trim_border(rgb: np.ndarray, *, tolerance: float = 8.0) -> np.ndarray | None:
+    """The picture without a uniform letterbox or frame, or None when it has none to trim."""
+    gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    h, w = gray.shape
+    if h < 8 or w < 8:
+        return None
+    corner = float(np.median([gray[0, 0], gray[0, -1], gray[-1, 0], gray[-1, -1]]))
+    uniform_rows = np.abs(gray - corner).max(axis=1) <= tolerance
+    uniform_cols = np.abs(gray - corner).max(axis=0) <= tolerance
+    top = _run(uniform_rows)
+    bottom = _run(uniform_rows[::-1])
+    left = _run(uniform_cols)
+    right = _run(uniform_cols[::-1])
+    if top + bottom + left + right == 0:
+        return None
+    if top + bottom >= h * 0.8 or left + right >= w * 0.8:
+        return None  # a mostly uniform picture, not a framed one
+    return rgb[top : h - bottom, left : w - right]
+
+
+def _run(flags: np.ndarray) -> int:
+    """How many leading entries are True."""
+    falses = np.flatnonzero(~flags)
+    return int(falses[0]) if falses.size else int(flags.size)

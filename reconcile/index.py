@@ -1,0 +1,314 @@
+"""What the library already holds: the SQLite index of fingerprints, keyed by file path.
+
+The only module that imports sqlite3. Paths are stored as bytes (os.fsencode) so that names
+that are not valid UTF-8 survive; 64-bit hashes are stored as signed integers.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from reconcile.analyse import FileFacts
+from reconcile.errors import IndexFileError
+from reconcile.fingerprint import Fingerprint
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    path BLOB NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    digest BLOB,
+    reason TEXT,
+    width INTEGER, height INTEGER, dhash INTEGER, phash INTEGER, thumb BLOB, colour BLOB,
+    twidth INTEGER, theight INTEGER, tdhash INTEGER, tphash INTEGER, tthumb BLOB, tcolour BLOB
+);
+CREATE INDEX files_digest ON files (digest);
+"""
+_PRINT_COLUMNS = "width, height, dhash, phash, thumb, colour"
+_TRIM_COLUMNS = "twidth, theight, tdhash, tphash, tthumb, tcolour"
+
+
+def to_signed(value: int) -> int:
+    """An unsigned 64-bit hash as the signed integer SQLite can store."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def to_unsigned(value: int) -> int:
+    return value + (1 << 64) if value < 0 else value
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the index remembers of a file's identity, to tell whether it changed."""
+
+    id: int
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A fingerprinted file as stored: what matching needs of it."""
+
+    id: int
+    path: str
+    digest: bytes | None
+    print: Fingerprint | None
+    trimmed: Fingerprint | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HashTable:
+    """Hashes of many indexed pictures, as arrays for searching."""
+
+    ids: np.ndarray  # int64 file ids
+    dhash: np.ndarray  # uint64
+    phash: np.ndarray  # uint64
+
+
+def default_path() -> str:
+    """The index's default home: the user's cache folder, never inside the photo trees."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "reconcile", "index.sqlite")
+
+
+class Index:
+    """An open index file. Writes happen in batches, one transaction each."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._db = _connect(path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def known_under(self, root: str) -> dict[bytes, Known]:
+        """Every file the index holds below `root`, by encoded path."""
+        rows = self._query(
+            "SELECT path, id, size, mtime_ns FROM files WHERE path >= ? AND path < ?",
+            _prefix_range(root),
+        )
+        return {bytes(path): Known(id_, size, mtime) for path, id_, size, mtime in rows}
+
+    def store(self, batch: Iterable[FileFacts]) -> None:
+        """Insert or replace the facts of a batch of files, in one transaction."""
+        rows = [_row(facts) for facts in batch]
+        sql = (
+            "INSERT INTO files (path, size, mtime_ns, digest, reason, "
+            f"{_PRINT_COLUMNS}, {_TRIM_COLUMNS}) VALUES ({', '.join('?' * 17)}) "
+            "ON CONFLICT (path) DO UPDATE SET size = excluded.size, "
+            "mtime_ns = excluded.mtime_ns, digest = excluded.digest, reason = excluded.reason, "
+            + ", ".join(
+                f"{name} = excluded.{name}"
+                for name in (_PRINT_COLUMNS + ", " + _TRIM_COLUMNS).split(", ")
+            )
+        )
+        self._write(lambda db: db.executemany(sql, rows))
+
+    def forget(self, ids: Iterable[int]) -> None:
+        """Drop files that are gone from disk."""
+        chunk = [(id_,) for id_ in ids]
+        if chunk:
+            self._write(lambda db: db.executemany("DELETE FROM files WHERE id = ?", chunk))
+
+    def ids_for(self, paths: Iterable[str]) -> dict[str, int]:
+        """The ids of files stored at these paths."""
+        found: dict[str, int] = {}
+        for path in paths:
+            row = self._query("SELECT id FROM files WHERE path = ?", (os.fsencode(path),))
+            if row:
+                found[path] = row[0][0]
+        return found
+
+    def entry(self, id_: int) -> Entry:
+        rows = self._query(
+            f"SELECT id, path, digest, reason, {_PRINT_COLUMNS}, {_TRIM_COLUMNS} "
+            "FROM files WHERE id = ?",
+            (id_,),
+        )
+        if not rows:
+            raise IndexFileError(f"{self.path}: entry {id_} vanished during the run")
+        return _entry(rows[0])
+
+    def path_of(self, id_: int) -> str:
+        rows = self._query("SELECT path FROM files WHERE id = ?", (id_,))
+        return os.fsdecode(bytes(rows[0][0])) if rows else ""
+
+    def digests(self, ids: Iterable[int]) -> Iterator[tuple[bytes, int]]:
+        """(digest, id) of these files, for exact-bytes lookups."""
+        for batch in _batches(list(ids), 500):
+            marks = ", ".join("?" * len(batch))
+            for digest, id_ in self._query(
+                f"SELECT digest, id FROM files WHERE id IN ({marks}) AND digest IS NOT NULL",
+                batch,
+            ):
+                yield bytes(digest), id_
+
+    def hash_tables(self, ids: Iterable[int]) -> tuple[HashTable, HashTable]:
+        """The hashes of these files' pictures, and of their border-trimmed pictures."""
+        full: list[tuple[int, int, int]] = []
+        trim: list[tuple[int, int, int]] = []
+        for batch in _batches(list(ids), 500):
+            marks = ", ".join("?" * len(batch))
+            for id_, dh, ph, tdh, tph in self._query(
+                f"SELECT id, dhash, phash, tdhash, tphash FROM files WHERE id IN ({marks}) "
+                "AND dhash IS NOT NULL",
+                batch,
+            ):
+                full.append((id_, to_unsigned(dh), to_unsigned(ph)))
+                if tdh is not None:
+                    trim.append((id_, to_unsigned(tdh), to_unsigned(tph)))
+        return _table(full), _table(trim)
+
+    def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple[object, ...]]:
+        try:
+            return list(self._db.execute(sql, tuple(params)))
+        except sqlite3.Error as error:
+            raise IndexFileError(f"{self.path}: cannot read the index ({error})") from None
+
+    def _write(self, action: Callable[[sqlite3.Connection], object]) -> None:
+        try:
+            _transaction(self._db, action)
+        except sqlite3.Error as error:
+            raise IndexFileError(f"{self.path}: cannot write the index ({error})") from None
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    if path != ":memory:":
+        folder = os.path.dirname(os.path.abspath(path))
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as error:
+            raise IndexFileError(f"{path}: cannot create the index folder ({error.strerror})")
+        if os.path.isdir(path):
+            raise IndexFileError(f"{path}: is a folder, not an index file")
+    try:
+        db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        db.execute("PRAGMA busy_timeout = 60000")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if version == 0 and tables == 0:
+            db.execute("PRAGMA journal_mode = WAL")
+            _transaction(db, _create)
+        elif version != SCHEMA_VERSION:
+            db.close()
+            raise IndexFileError(
+                f"{path}: index written by another version of reconcile (schema {version}, "
+                f"this one reads {SCHEMA_VERSION}); delete it or pass --rebuild"
+            )
+        db.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as error:
+        raise IndexFileError(
+            f"{path}: not a reconcile index ({error}); delete it, pass --rebuild, or choose --db"
+        ) from None
+    return db
+
+
+def _transaction(db: sqlite3.Connection, action: Callable[[sqlite3.Connection], object]) -> None:
+    """Run `action` in one write transaction (the connection is in autocommit mode)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        action(db)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _create(db: sqlite3.Connection) -> None:
+    # Another run may have created the schema while this one waited for the write lock.
+    if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        return
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def remove_index(path: str) -> None:
+    """Delete an index file and its WAL companions (for --rebuild)."""
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.remove(path + suffix)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            raise IndexFileError(f"{path}{suffix}: cannot remove ({error.strerror})") from None
+
+
+def _prefix_range(root: str) -> tuple[bytes, bytes]:
+    prefix = os.fsencode(root.rstrip(os.sep) + os.sep)
+    return prefix, prefix[:-1] + bytes([prefix[-1] + 1])
+
+
+def _batches(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _table(rows: list[tuple[int, int, int]]) -> HashTable:
+    if not rows:
+        empty = np.zeros(0, dtype=np.uint64)
+        return HashTable(np.zeros(0, dtype=np.int64), empty, empty.copy())
+    ids, dh, ph = zip(*rows, strict=True)
+    return HashTable(
+        np.array(ids, dtype=np.int64), np.array(dh, dtype=np.uint64), np.array(ph, dtype=np.uint64)
+    )
+
+
+def _print_values(fp: Fingerprint | None) -> tuple[object, ...]:
+    if fp is None:
+        return (None,) * 6
+    return (fp.width, fp.height, to_signed(fp.dhash), to_signed(fp.phash), fp.thumb, fp.colour)
+
+
+def _row(facts: FileFacts) -> tuple[object, ...]:
+    return (
+        os.fsencode(facts.path),
+        facts.size,
+        facts.mtime_ns,
+        facts.digest,
+        facts.reason,
+        *_print_values(facts.print),
+        *_print_values(facts.trimmed),
+    )
+
+
+def _fingerprint(values: tuple[object, ...]) -> Fingerprint | None:
+    width, height, dh, ph, thumb, colour = values
+    if dh is None:
+        return None
+    return Fingerprint(
+        dhash=to_unsigned(int(dh)),  # type: ignore[call-overload]
+        phash=to_unsigned(int(ph)),  # type: ignore[call-overload]
+        thumb=bytes(thumb),  # type: ignore[call-overload]
+        colour=bytes(colour),  # type: ignore[call-overload]
+        width=int(width),  # type: ignore[call-overload]
+        height=int(height),  # type: ignore[call-overload]
+    )
+
+
+def _entry(row: tuple[object, ...]) -> Entry:
+    id_, path, digest, reason = row[:4]
+    return Entry(
+        id=int(id_),  # type: ignore[call-overload]
+        path=os.fsdecode(bytes(path)),  # type: ignore[call-overload]
+        digest=bytes(digest) if digest is not None else None,  # type: ignore[call-overload]
+        print=_fingerprint(row[4:10]),
+        trimmed=_fingerprint(row[10:16]),
+        reason=reason if isinstance(reason, str) else None,
+    )

@@ -1,0 +1,124 @@
+"""How to show a report: a JSON-able dict, CSV text, or rich tables. Nothing here prints."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from rich.console import Group
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from reconcile.model import DirectoryResult, Report, Status, Verdict
+
+FORMAT_VERSION = 1
+CSV_COLUMNS = ("root", "path", "status", "match", "distance", "reason")
+_STYLE = {
+    Verdict.NEW: "bold red",
+    Verdict.PARTIAL: "yellow",
+    Verdict.REVIEW: "cyan",
+    Verdict.COMPLETE: "green",
+}
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    """The report as REPORT_FORMAT.md describes it."""
+    return {
+        "version": FORMAT_VERSION,
+        "haystack": list(report.haystack),
+        "needles": list(report.needles),
+        "summary": {
+            "images": len(report.images),
+            **{status.value: report.count(status) for status in Status},
+            "skipped": report.skipped,
+            "todo_folders": len(report.todo),
+            "seconds": report.seconds,
+        },
+        "directories": [_directory_json(d) for d in report.directories],
+        "images": [
+            {
+                "root": image.root,
+                "path": image.path,
+                "status": image.status.value,
+                "match": image.match,
+                "distance": image.distance,
+                "reason": image.reason,
+            }
+            for image in report.images
+        ],
+        "warnings": list(report.warnings),
+    }
+
+
+def _directory_json(directory: DirectoryResult) -> dict[str, Any]:
+    return {
+        "root": directory.root,
+        "path": directory.path,
+        "status": directory.verdict.value,
+        "images": directory.images,
+        **{status.value: directory.counts[status] for status in Status},
+    }
+
+
+def to_csv(report: Report) -> str:
+    """One CSV row per needle image, with a header."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for image in report.images:
+        writer.writerow(
+            (
+                image.root,
+                image.path,
+                image.status.value,
+                image.match or "",
+                "" if image.distance is None else image.distance,
+                image.reason or "",
+            )
+        )
+    return out.getvalue()
+
+
+def printable(path: str) -> str:
+    """A path safe to show: undecodable bytes and control characters made visible."""
+    raw = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in raw)
+
+
+def to_tables(report: Report) -> Group:
+    """The summary and the to-do list as rich tables."""
+    summary = Table(title="Summary", show_header=True, header_style="bold")
+    summary.add_column("needle images", justify="right")
+    for status in Status:
+        summary.add_column(status.value, justify="right")
+    summary.add_column("skipped", justify="right")
+    summary.add_column("to-do folders", justify="right")
+    summary.add_row(
+        str(len(report.images)),
+        *(str(report.count(status)) for status in Status),
+        str(report.skipped),
+        str(len(report.todo)),
+    )
+    parts: list[Table | Text] = [summary]
+    if report.todo:
+        todo = Table(title="To do: folders with pictures the haystack lacks", header_style="bold")
+        todo.add_column("folder", overflow="fold")
+        todo.add_column("verdict")
+        todo.add_column("images", justify="right")
+        for status in Status:
+            todo.add_column(status.value, justify="right")
+        several_roots = len(report.needles) > 1
+        for d in report.todo:
+            name = d.path if not several_roots else f"{d.root}/{d.path}"
+            todo.add_row(
+                escape(printable(name)),
+                f"[{_STYLE[d.verdict]}]{d.verdict.value}[/]",
+                str(d.images),
+                *(str(d.counts[status]) for status in Status),
+            )
+        parts.append(todo)
+    else:
+        parts.append(Text("Nothing to import: every needle picture is in the haystack.", "green"))
+    return Group(*parts)
