@@ -37,6 +37,8 @@ EXIT_INTERRUPTED = 130
 
 # One place for both consoles: results on stdout, progress and diagnostics on stderr.
 stdout = Console(soft_wrap=False)
+if not stdout.is_terminal:
+    stdout.width = 120  # a file or pipe has no width; wide enough for the to-do table
 stderr = Console(stderr=True)
 
 

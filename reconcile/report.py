@@ -89,18 +89,14 @@ def printable(path: str) -> str:
 
 def to_tables(report: Report) -> Group:
     """The summary and the to-do list as rich tables."""
-    summary = Table(title="Summary", show_header=True, header_style="bold")
-    summary.add_column("needle images", justify="right")
+    summary = Table(title="Summary", header_style="bold")
+    summary.add_column("needle images")
+    summary.add_column("count", justify="right")
     for status in Status:
-        summary.add_column(status.value, justify="right")
-    summary.add_column("skipped", justify="right")
-    summary.add_column("to-do folders", justify="right")
-    summary.add_row(
-        str(len(report.images)),
-        *(str(report.count(status)) for status in Status),
-        str(report.skipped),
-        str(len(report.todo)),
-    )
+        summary.add_row(status.value, str(report.count(status)))
+    summary.add_row("total", str(len(report.images)), style="bold")
+    summary.add_row("skipped (not images)", str(report.skipped))
+    summary.add_row("folders to do", str(len(report.todo)), style="bold")
     parts: list[Table | Text] = [summary]
     if report.todo:
         todo = Table(title="To do: folders with pictures the haystack lacks", header_style="bold")
