@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.markup import escape
-from rich.text import Text
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,6 +22,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from reconcile import __version__
 from reconcile.errors import ReconcileError
@@ -39,7 +39,7 @@ EXIT_INTERRUPTED = 130
 stdout = Console(soft_wrap=False)
 if not stdout.is_terminal:
     stdout.width = 120  # a file or pipe has no width; wide enough for the to-do table
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)  # one error, one line, however long
 
 
 class _Bar:

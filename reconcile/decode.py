@@ -8,7 +8,7 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 try:  # HEIC/HEIF is an optional extra: `pip install 'reconcile[heic]'`.
     import pillow_heif
@@ -28,7 +28,7 @@ RAW_EXTENSIONS = frozenset(
 
 # We check sizes ourselves (MAX_PIXELS) and want truncation reported, never papered over.
 Image.MAX_IMAGE_PIXELS = None
-Image.LOAD_TRUNCATED_IMAGES = False
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 class Undecodable(Exception):

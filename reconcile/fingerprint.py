@@ -1,4 +1,4 @@
-"""What a picture looks like: perceptual hashes and a small thumbnail, computed from pixel arrays."""
+"""What a picture looks like: perceptual hashes and small thumbnails, computed from arrays."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -174,7 +175,7 @@ class Index:
                     trim.append((id_, to_unsigned(tdh), to_unsigned(tph)))
         return _table(full), _table(trim)
 
-    def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple[object, ...]]:
+    def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         try:
             return list(self._db.execute(sql, tuple(params)))
         except sqlite3.Error as error:
@@ -193,7 +194,9 @@ def _connect(path: str) -> sqlite3.Connection:
         try:
             os.makedirs(folder, exist_ok=True)
         except OSError as error:
-            raise IndexFileError(f"{path}: cannot create the index folder ({error.strerror})")
+            raise IndexFileError(
+                f"{path}: cannot create the index folder ({error.strerror})"
+            ) from None
         if os.path.isdir(path):
             raise IndexFileError(f"{path}: is a folder, not an index file")
     try:
@@ -288,26 +291,26 @@ def _row(facts: FileFacts) -> tuple[object, ...]:
     )
 
 
-def _fingerprint(values: tuple[object, ...]) -> Fingerprint | None:
+def _fingerprint(values: tuple[Any, ...]) -> Fingerprint | None:
     width, height, dh, ph, thumb, colour = values
     if dh is None:
         return None
     return Fingerprint(
-        dhash=to_unsigned(int(dh)),  # type: ignore[call-overload]
-        phash=to_unsigned(int(ph)),  # type: ignore[call-overload]
-        thumb=bytes(thumb),  # type: ignore[call-overload]
-        colour=bytes(colour),  # type: ignore[call-overload]
-        width=int(width),  # type: ignore[call-overload]
-        height=int(height),  # type: ignore[call-overload]
+        dhash=to_unsigned(int(dh)),
+        phash=to_unsigned(int(ph)),
+        thumb=bytes(thumb),
+        colour=bytes(colour),
+        width=int(width),
+        height=int(height),
     )
 
 
-def _entry(row: tuple[object, ...]) -> Entry:
+def _entry(row: tuple[Any, ...]) -> Entry:
     id_, path, digest, reason = row[:4]
     return Entry(
-        id=int(id_),  # type: ignore[call-overload]
-        path=os.fsdecode(bytes(path)),  # type: ignore[call-overload]
-        digest=bytes(digest) if digest is not None else None,  # type: ignore[call-overload]
+        id=int(id_),
+        path=os.fsdecode(bytes(path)),
+        digest=bytes(digest) if digest is not None else None,
         print=_fingerprint(row[4:10]),
         trimmed=_fingerprint(row[10:16]),
         reason=reason if isinstance(reason, str) else None,

@@ -73,7 +73,7 @@ class Matcher:
         ]
         candidates = self._candidates(queries)
         cache: dict[int, Entry] = {}
-        for position, entry in enumerate(needles):
+        for position in range(len(needles)):
             if decisions[position] is None:
                 decisions[position] = self._verify(candidates.get(position, []), cache)
         return [decision for decision in decisions if decision is not None]
@@ -101,7 +101,9 @@ class Matcher:
         for view in self._views:
             for searcher, codes in ((view.by_dhash, dh), (view.by_phash, ph)):
                 hits_q, hits_e, hits_d = searcher.search(codes, self._limits.radius)
-                for qi, ei, dist in zip(hits_q.tolist(), hits_e.tolist(), hits_d.tolist(), strict=True):
+                for qi, ei, dist in zip(
+                    hits_q.tolist(), hits_e.tolist(), hits_d.tolist(), strict=True
+                ):
                     query = queries[qi]
                     id_ = int(view.table.ids[ei])
                     key = (id_, query.orientation, query.trimmed, view.trimmed)

@@ -20,9 +20,16 @@ _QUERY_BATCH = 2048
 class HammingIndex:
     """Stored hashes (uint64) searchable by Hamming radius."""
 
-    def __init__(self, codes: np.ndarray, *, chunks: int = 3) -> None:
+    def __init__(
+        self, codes: np.ndarray, *, chunks: int = 3, brute_force_below: int = _BRUTE_FORCE_PAIRS
+    ) -> None:
+        if not 3 <= chunks <= 16:
+            raise ValueError(
+                "chunks must be 3 to 16 (a bucket table per chunk of 64 / chunks bits)"
+            )
         self.codes = np.ascontiguousarray(codes, dtype=np.uint64)
         self.chunks = chunks
+        self._brute_force_below = brute_force_below
         self._tables: list[tuple[int, int, np.ndarray, np.ndarray]] | None = None
 
     def __len__(self) -> int:
@@ -43,7 +50,7 @@ class HammingIndex:
     def _search_batch(
         self, queries: np.ndarray, radius: int, offset: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if queries.size * self.codes.size <= _BRUTE_FORCE_PAIRS or radius >= 4 * self.chunks:
+        if queries.size * self.codes.size < self._brute_force_below or radius >= 4 * self.chunks:
             return _brute_force(self.codes, queries, radius, offset)
         per_chunk = radius // self.chunks
         q_parts: list[np.ndarray] = []
@@ -60,7 +67,12 @@ class HammingIndex:
             first = np.repeat(begin.ravel() - np.cumsum(counts) + counts, counts)
             positions = first + np.arange(total, dtype=np.int64)
             e_parts.append(order[positions])
-            q_parts.append(np.repeat(np.arange(queries.size, dtype=np.int64), counts.reshape(probes.shape).sum(axis=1)))
+            q_parts.append(
+                np.repeat(
+                    np.arange(queries.size, dtype=np.int64),
+                    counts.reshape(probes.shape).sum(axis=1),
+                )
+            )
         if not e_parts:
             return _empty()
         q = np.concatenate(q_parts)

@@ -70,7 +70,9 @@ def compare(
     if detail < limits.detail:
         # Flat or smooth pictures: their hashes are noise and their thumbnails say little.
         # Never `same`; `similar` only when the pixels are all but equal.
-        near = mean <= limits.same_mean / 2 and _aspect_matches(needle, candidate, orientation, limits)
+        near = mean <= limits.same_mean / 2 and _aspect_matches(
+            needle, candidate, orientation, limits
+        )
         return Comparison(Verdict.SIMILAR if near else Verdict.DIFFERENT, distance, mean)
     if (
         exact_view

@@ -1,0 +1,85 @@
+"""Shared helpers: photo-like test pictures drawn with OpenCV, and ways to run the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "sample_data"
+
+
+def scene(seed: int, height: int = 480, width: int = 640) -> np.ndarray:
+    """A photo-like RGB picture: a lit background, objects of many sizes, texture, noise."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    angle = rng.uniform(0, 2 * np.pi)
+    ramp = (np.cos(angle) * x / width + np.sin(angle) * y / height) * rng.uniform(40, 120)
+    base = rng.uniform(40, 180, size=3)
+    image = np.clip(base[None, None, :] + ramp[:, :, None], 0, 255).astype(np.uint8)
+    image = np.ascontiguousarray(image)
+    for _ in range(rng.integers(12, 24)):
+        colour = tuple(int(c) for c in rng.integers(0, 256, 3))
+        centre = (int(rng.integers(0, width)), int(rng.integers(0, height)))
+        size = int(rng.integers(min(height, width) // 30, min(height, width) // 4))
+        if rng.random() < 0.5:
+            cv2.circle(image, centre, size, colour, -1, lineType=cv2.LINE_AA)
+        else:
+            corner = (centre[0] + size, centre[1] + int(size * rng.uniform(0.5, 2)))
+            cv2.rectangle(image, centre, corner, colour, -1)
+    image = cv2.GaussianBlur(image, (0, 0), 1.2)
+    noise = rng.normal(0, 4, image.shape)
+    return np.clip(image + noise, 0, 255).astype(np.uint8)
+
+
+def encode(rgb: np.ndarray, ext: str = ".jpg", quality: int = 90) -> bytes:
+    """Encoded bytes of an RGB picture."""
+    params = [cv2.IMWRITE_JPEG_QUALITY, quality] if ext in (".jpg", ".jpeg") else []
+    ok, buffer = cv2.imencode(ext, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), params)
+    assert ok
+    return buffer.tobytes()
+
+
+def write(path: Path, rgb: np.ndarray, quality: int = 90) -> Path:
+    """Write an RGB picture in the format its name says."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encode(rgb, path.suffix.lower(), quality))
+    return path
+
+
+def resized(rgb: np.ndarray, factor: float) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    size = (max(1, round(w * factor)), max(1, round(h * factor)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """An environment for running the CLI: the repo importable, the cache in tmp_path."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    env.pop("COLUMNS", None)
+    return env
+
+
+def run_cli(tmp_path: Path, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """Run `python -m reconcile` as a user would, in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "reconcile", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=cli_env(tmp_path),
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "index.sqlite")

@@ -1,0 +1,99 @@
+"""Decoding: damaged files become reasons, unusual but valid pictures decode, EXIF is applied."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from conftest import encode, scene
+from PIL import Image
+
+from reconcile.decode import Undecodable, decode
+from reconcile.fingerprint import gray_thumbnail
+
+
+def _reason(data: bytes, name: str = "x.jpg") -> str:
+    with pytest.raises(Undecodable) as caught:
+        decode(data, name=name)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.5, 0.99])
+def test_truncated_jpeg_is_refused(fraction: float) -> None:
+    """A JPEG cut short is `truncated`, not a half-grey picture."""
+    data = encode(scene(1, 600, 800), ".jpg", 92)
+    assert _reason(data[: int(len(data) * fraction)]) == "truncated image data"
+
+
+def test_empty_and_text_files_are_refused() -> None:
+    """Zero bytes and text behind an image name get plain reasons."""
+    assert _reason(b"") == "empty file"
+    assert _reason(b"hello, this is not a picture\n") == "not an image (unknown format)"
+    assert _reason(b"not raw at all", name="x.NEF") == "RAW format not supported"
+
+
+def test_png_bytes_behind_a_jpg_name_decode() -> None:
+    """The format comes from the bytes, not the name."""
+    pixels = decode(encode(scene(2, 40, 50), ".png"), name="photo.jpg")
+    assert (pixels.width, pixels.height) == (50, 40)
+
+
+def test_large_jpeg_decodes_at_reduced_size() -> None:
+    """A big JPEG is decoded in the DCT domain at a fraction of its size, full size reported."""
+    pixels = decode(encode(scene(3, 2400, 3200), ".jpg", 85))
+    assert (pixels.width, pixels.height) == (3200, 2400)
+    assert pixels.rgb.shape[0] < 2400 and min(pixels.rgb.shape[:2]) >= 256
+
+
+def test_exif_orientation_is_applied() -> None:
+    """Pixels stored rotated with an orientation tag decode upright."""
+    upright = scene(4, 300, 400)
+    stored = Image.fromarray(np.ascontiguousarray(np.rot90(upright))).convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    stored.save(out, "JPEG", quality=95, exif=exif)
+    pixels = decode(out.getvalue())
+    assert (pixels.width, pixels.height) == (400, 300)
+    difference = np.abs(
+        gray_thumbnail(pixels.rgb).astype(int) - gray_thumbnail(upright).astype(int)
+    )
+    assert difference.mean() < 3
+
+
+def test_sixteen_bit_png_keeps_its_tones() -> None:
+    """A 16-bit PNG is scaled to 8 bits, not clipped to white."""
+    gray8 = scene(5, 64, 64)[:, :, 1]
+    out = io.BytesIO()
+    Image.fromarray(gray8.astype(np.uint16) * 257).save(out, "PNG")
+    pixels = decode(out.getvalue())
+    assert abs(float(pixels.rgb[:, :, 0].mean()) - float(gray8.mean())) < 1.5
+
+
+def test_palette_png_with_transparency_decodes() -> None:
+    """A palette PNG with a transparent colour becomes RGB over white."""
+    image = Image.new("P", (20, 10), 0)
+    image.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    image.paste(1, (0, 0, 10, 10))
+    out = io.BytesIO()
+    image.save(out, "PNG", transparency=0)
+    rgb = decode(out.getvalue()).rgb
+    assert tuple(rgb[5, 15]) == (255, 255, 255) and tuple(rgb[5, 5]) == (255, 0, 0)
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = _chunk(b"IDAT", zlib.compress(bytes(1024)))
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + pixels + _chunk(b"IEND", b"")
+
+
+def test_decompression_bomb_is_refused_before_decoding() -> None:
+    """A header claiming 60000 x 60000 pixels is refused without allocating them."""
+    assert _reason(_png_claiming(60000, 60000)) == "image too large (60000x60000 pixels)"

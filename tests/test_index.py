@@ -1,0 +1,87 @@
+"""The SQLite index: hash round trips, stored facts, schema checks, prefix queries."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import encode, scene
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reconcile.analyse import FileFacts, analyse
+from reconcile.errors import IndexFileError
+from reconcile.fingerprint import Fingerprint
+from reconcile.index import SCHEMA_VERSION, Index, to_signed, to_unsigned
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**64 - 1), st.integers(0, 2**64 - 1))
+def test_hashes_survive_sqlite_over_the_full_range(dhash: int, phash: int) -> None:
+    """Every unsigned 64-bit value is stored as a signed int64 and read back unchanged."""
+    assert to_unsigned(to_signed(dhash)) == dhash
+    print_ = Fingerprint(dhash, phash, bytes(64 * 64), bytes(192), 3, 2)
+    with Index(":memory:") as index:
+        index.store([FileFacts("/x/a.jpg", 1, 2, digest=b"d" * 16, print=print_)])
+        (id_,) = index.ids_for(["/x/a.jpg"]).values()
+        assert index.entry(id_).print == print_
+
+
+def test_facts_round_trip_with_an_undecodable_name(tmp_path: Path) -> None:
+    """A real file's facts, under a name that is not valid UTF-8, come back as stored."""
+    name = os.fsdecode(b"caf\xe9 \xff.jpg")
+    path = tmp_path / name
+    path.write_bytes(encode(scene(1), ".jpg"))
+    facts = analyse(str(path), path.stat().st_size, path.stat().st_mtime_ns)
+    assert facts.print is not None and facts.reason is None
+    with Index(str(tmp_path / "i.sqlite")) as index:
+        index.store([facts])
+        known = index.known_under(str(tmp_path))
+        assert list(known) == [os.fsencode(str(path))]
+        entry = index.entry(known[os.fsencode(str(path))].id)
+    assert entry.path == str(path)
+    assert (entry.digest, entry.print, entry.reason) == (facts.digest, facts.print, None)
+
+
+def test_a_failure_is_stored_as_a_fact(tmp_path: Path) -> None:
+    """A file that cannot be decoded is remembered with its reason, not retried each run."""
+    with Index(str(tmp_path / "i.sqlite")) as index:
+        index.store([FileFacts("/p/bad.jpg", 3, 4, digest=b"x" * 16, reason="empty file")])
+        entry = index.entry(index.ids_for(["/p/bad.jpg"])["/p/bad.jpg"])
+    assert (entry.print, entry.reason) == (None, "empty file")
+
+
+def test_prefix_queries_do_not_leak_into_sibling_folders(tmp_path: Path) -> None:
+    """Files under /a/b2 are not under /a/b."""
+    with Index(str(tmp_path / "i.sqlite")) as index:
+        index.store([FileFacts(p, 1, 1) for p in ("/a/b/x.jpg", "/a/b2/y.jpg", "/a/bx.jpg")])
+        assert set(index.known_under("/a/b")) == {b"/a/b/x.jpg"}
+
+
+def test_an_index_from_another_schema_is_refused(tmp_path: Path) -> None:
+    """An index with another schema version gives one clear error, never a traceback."""
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE files (x)")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(IndexFileError, match="another version of reconcile"):
+        Index(str(path))
+
+
+def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+    """Random bytes where the index should be: a clear error naming the file."""
+    path = tmp_path / "index.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(IndexFileError, match="not a reconcile index"):
+        Index(str(path))
+
+
+def test_index_uses_wal_and_records_its_schema(tmp_path: Path) -> None:
+    """A new index is in WAL mode with the current schema version."""
+    path = tmp_path / "new.sqlite"
+    Index(str(path)).close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

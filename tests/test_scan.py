@@ -1,0 +1,75 @@
+"""Scanning: which files are images, which are skipped, and walks that must not loop."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import encode, scene
+
+from reconcile.errors import RootError
+from reconcile.scan import check_root, scan
+
+
+def _tree(root: Path) -> None:
+    jpeg = encode(scene(1, 60, 80), ".jpg")
+    (root / "a").mkdir(parents=True)
+    (root / "a/IMG_1.JPG").write_bytes(jpeg)
+    (root / "a/photo.jpeg").write_bytes(jpeg)
+    (root / "a/no_extension").write_bytes(encode(scene(2, 60, 80), ".png"))
+    (root / "a/notes.txt").write_text("hello")
+    (root / "a/.DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (root / "a/._IMG_1.JPG").write_bytes(b"\x00\x05\x16\x07")
+    (root / "a/Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
+    (root / "a/clip.mov").write_bytes(b"\x00\x00\x00\x14ftypqt  ")
+    (root / "a/broken.jpg").write_text("not a picture")
+    (root / "a/data.bin").write_bytes(b"\x00" * 50)
+
+
+def test_images_are_found_by_name_and_by_content(tmp_path: Path) -> None:
+    """Image names and image bytes count; litter, videos and other files are skipped."""
+    _tree(tmp_path)
+    result = scan(str(tmp_path))
+    assert [f.relpath for f in result.images] == [
+        "a/IMG_1.JPG",
+        "a/broken.jpg",
+        "a/no_extension",
+        "a/photo.jpeg",
+    ]
+    assert result.skipped == 6
+
+
+def test_a_symlink_loop_is_walked_once(tmp_path: Path) -> None:
+    """A folder link back to its parent neither hangs the scan nor counts files twice."""
+    _tree(tmp_path)
+    os.symlink(tmp_path / "a", tmp_path / "a/loop")
+    result = scan(str(tmp_path))
+    assert len(result.images) == 4
+    assert any("symlink loop" in warning for warning in result.warnings)
+
+
+def test_symlinks_to_files_are_followed_and_dangling_ones_reported(tmp_path: Path) -> None:
+    """A link to a picture is a picture; a dangling link with an image name is a problem."""
+    _tree(tmp_path)
+    os.symlink(tmp_path / "a/IMG_1.JPG", tmp_path / "link.jpg")
+    os.symlink(tmp_path / "nowhere.jpg", tmp_path / "dangling.jpg")
+    found = {f.relpath: f for f in scan(str(tmp_path)).images}
+    assert found["link.jpg"].problem is None and found["link.jpg"].size > 0
+    assert found["dangling.jpg"].problem == "broken symlink"
+
+
+def test_excluded_folders_are_not_entered(tmp_path: Path) -> None:
+    """A nested root of the other side is left out of this side's scan."""
+    _tree(tmp_path)
+    result = scan(str(tmp_path), exclude=(str(tmp_path / "a"),))
+    assert result.images == [] and result.skipped == 0
+
+
+def test_roots_are_checked(tmp_path: Path) -> None:
+    """A missing root or a file given as a root is refused with a message naming it."""
+    (tmp_path / "file.jpg").write_bytes(b"x")
+    with pytest.raises(RootError, match="no such folder"):
+        check_root(str(tmp_path / "missing"))
+    with pytest.raises(RootError, match="not a folder"):
+        check_root(str(tmp_path / "file.jpg"))
