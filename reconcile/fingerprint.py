@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 THUMB = 64  # side of the grayscale verification thumbnail
+CROPS = (0.025, 0.05)  # fractions cut from each side for the crop views
 COLOUR = 8  # side of the colour thumbnail that tells a grayscale edit from the original
 _MASK64 = (1 << 64) - 1
 
@@ -23,6 +24,10 @@ class Fingerprint:
     colour: bytes  # COLOUR x COLOUR x 3 RGB uint8
     width: int
     height: int
+    detail: float = 0.0  # `information` of the thumbnail
+    # (dHash, pHash) of the picture cropped by each of CROPS per side, so that a crop of it
+    # (or it, when it is the crop) can be found.
+    crops: tuple[tuple[int, int], ...] = ()
 
     def thumb_array(self) -> np.ndarray:
         return np.frombuffer(self.thumb, dtype=np.uint8).reshape(THUMB, THUMB)
@@ -35,6 +40,10 @@ def fingerprint(rgb: np.ndarray, *, width: int, height: int) -> Fingerprint:
     """Fingerprint an RGB picture; `width` and `height` are its full stored size."""
     thumb = gray_thumbnail(rgb)
     colour = cv2.resize(rgb, (COLOUR, COLOUR), interpolation=cv2.INTER_AREA)
+    crops = []
+    for fraction in CROPS:
+        inner = gray_thumbnail(cropped(rgb, fraction))
+        crops.append((dhash(inner), phash(inner)))
     return Fingerprint(
         dhash=dhash(thumb),
         phash=phash(thumb),
@@ -42,7 +51,21 @@ def fingerprint(rgb: np.ndarray, *, width: int, height: int) -> Fingerprint:
         colour=np.ascontiguousarray(colour, dtype=np.uint8).tobytes(),
         width=width,
         height=height,
+        detail=information(thumb),
+        crops=tuple(crops),
     )
+
+
+def cropped(array: np.ndarray, fraction: float) -> np.ndarray:
+    """The centre of a picture, `fraction` of each side cut away."""
+    h, w = array.shape[:2]
+    dy, dx = round(h * fraction), round(w * fraction)
+    return array[dy : h - dy or h, dx : w - dx or w]
+
+
+def crop_thumbnail(thumb: np.ndarray, fraction: float) -> np.ndarray:
+    """A thumbnail's centre crop, scaled back to THUMB x THUMB (for comparing crop views)."""
+    return cv2.resize(cropped(thumb, fraction), (THUMB, THUMB), interpolation=cv2.INTER_LINEAR)
 
 
 def gray_thumbnail(rgb: np.ndarray) -> np.ndarray:

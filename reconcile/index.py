@@ -28,12 +28,13 @@ CREATE TABLE files (
     digest BLOB,
     reason TEXT,
     width INTEGER, height INTEGER, dhash INTEGER, phash INTEGER, thumb BLOB, colour BLOB,
+    crops BLOB, detail REAL,
     twidth INTEGER, theight INTEGER, tdhash INTEGER, tphash INTEGER, tthumb BLOB, tcolour BLOB
 );
 CREATE INDEX files_digest ON files (digest);
 """
-_PRINT_COLUMNS = "width, height, dhash, phash, thumb, colour"
-_TRIM_COLUMNS = "twidth, theight, tdhash, tphash, tthumb, tcolour"
+_PRINT_COLUMNS = "width, height, dhash, phash, thumb, colour, crops, detail"
+_TRIM_COLUMNS = "twidth, theight, tdhash, tphash, tthumb, tcolour"  # no crops: never cropped
 
 
 def to_signed(value: int) -> int:
@@ -110,7 +111,7 @@ class Index:
         rows = [_row(facts) for facts in batch]
         sql = (
             "INSERT INTO files (path, size, mtime_ns, digest, reason, "
-            f"{_PRINT_COLUMNS}, {_TRIM_COLUMNS}) VALUES ({', '.join('?' * 17)}) "
+            f"{_PRINT_COLUMNS}, {_TRIM_COLUMNS}) VALUES ({', '.join('?' * 19)}) "
             "ON CONFLICT (path) DO UPDATE SET size = excluded.size, "
             "mtime_ns = excluded.mtime_ns, digest = excluded.digest, reason = excluded.reason, "
             + ", ".join(
@@ -159,21 +160,25 @@ class Index:
             ):
                 yield bytes(digest), id_
 
-    def hash_tables(self, ids: Iterable[int]) -> tuple[HashTable, HashTable]:
-        """The hashes of these files' pictures, and of their border-trimmed pictures."""
-        full: list[tuple[int, int, int]] = []
-        trim: list[tuple[int, int, int]] = []
+    def hash_tables(self, ids: Iterable[int], *, min_detail: float) -> dict[str, HashTable]:
+        """Searchable hashes of these files' pictures by view: "full", "trim", "crop0", ...
+
+        Pictures with less detail than `min_detail` are left out: they can never match.
+        """
+        rows: dict[str, list[tuple[int, int, int]]] = {}
         for batch in _batches(list(ids), 500):
             marks = ", ".join("?" * len(batch))
-            for id_, dh, ph, tdh, tph in self._query(
-                f"SELECT id, dhash, phash, tdhash, tphash FROM files WHERE id IN ({marks}) "
-                "AND dhash IS NOT NULL",
-                batch,
+            for id_, dh, ph, crops, tdh, tph in self._query(
+                f"SELECT id, dhash, phash, crops, tdhash, tphash FROM files WHERE id IN ({marks}) "
+                "AND dhash IS NOT NULL AND detail >= ?",
+                [*batch, min_detail],
             ):
-                full.append((id_, to_unsigned(dh), to_unsigned(ph)))
+                rows.setdefault("full", []).append((id_, to_unsigned(dh), to_unsigned(ph)))
+                for number, (cdh, cph) in enumerate(_unpack_crops(crops)):
+                    rows.setdefault(f"crop{number}", []).append((id_, cdh, cph))
                 if tdh is not None:
-                    trim.append((id_, to_unsigned(tdh), to_unsigned(tph)))
-        return _table(full), _table(trim)
+                    rows.setdefault("trim", []).append((id_, to_unsigned(tdh), to_unsigned(tph)))
+        return {view: _table(found) for view, found in rows.items()}
 
     def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         try:
@@ -273,10 +278,31 @@ def _table(rows: list[tuple[int, int, int]]) -> HashTable:
     )
 
 
-def _print_values(fp: Fingerprint | None) -> tuple[object, ...]:
-    if fp is None:
-        return (None,) * 6
-    return (fp.width, fp.height, to_signed(fp.dhash), to_signed(fp.phash), fp.thumb, fp.colour)
+def _print_values(fp: Fingerprint | None, *, crops: bool = True) -> tuple[object, ...]:
+    values: tuple[object, ...] = (None,) * 6
+    if fp is not None:
+        values = (
+            fp.width,
+            fp.height,
+            to_signed(fp.dhash),
+            to_signed(fp.phash),
+            fp.thumb,
+            fp.colour,
+        )
+    if crops:
+        values += (_pack_crops(fp.crops), fp.detail) if fp is not None else (None, None)
+    return values
+
+
+def _pack_crops(crops: tuple[tuple[int, int], ...]) -> bytes:
+    return np.array([code for pair in crops for code in pair], dtype="<u8").tobytes()
+
+
+def _unpack_crops(blob: bytes | None) -> list[tuple[int, int]]:
+    if not blob:
+        return []
+    codes = np.frombuffer(blob, dtype="<u8").tolist()
+    return list(zip(codes[0::2], codes[1::2], strict=True))
 
 
 def _row(facts: FileFacts) -> tuple[object, ...]:
@@ -287,12 +313,14 @@ def _row(facts: FileFacts) -> tuple[object, ...]:
         facts.digest,
         facts.reason,
         *_print_values(facts.print),
-        *_print_values(facts.trimmed),
+        *_print_values(facts.trimmed, crops=False),
     )
 
 
 def _fingerprint(values: tuple[Any, ...]) -> Fingerprint | None:
-    width, height, dh, ph, thumb, colour = values
+    width, height, dh, ph, thumb, colour = values[:6]
+    crops = _unpack_crops(values[6]) if len(values) > 6 else []
+    detail = float(values[7]) if len(values) > 7 and values[7] is not None else 0.0
     if dh is None:
         return None
     return Fingerprint(
@@ -302,6 +330,8 @@ def _fingerprint(values: tuple[Any, ...]) -> Fingerprint | None:
         colour=bytes(colour),
         width=int(width),
         height=int(height),
+        detail=detail,
+        crops=tuple(crops),
     )
 
 
@@ -311,7 +341,7 @@ def _entry(row: tuple[Any, ...]) -> Entry:
         id=int(id_),
         path=os.fsdecode(bytes(path)),
         digest=bytes(digest) if digest is not None else None,
-        print=_fingerprint(row[4:10]),
-        trimmed=_fingerprint(row[10:16]),
+        print=_fingerprint(row[4:12]),
+        trimmed=_fingerprint(row[12:18]),
         reason=reason if isinstance(reason, str) else None,
     )

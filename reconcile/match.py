@@ -1,19 +1,33 @@
-"""Which needles are covered: exact bytes first, then hash candidates checked by `verify`."""
+"""Which needles are covered: exact bytes first, then hash candidates checked by `verify`.
+
+Candidates come from several views of each picture, so that an edit can still be found:
+the needle in all eight orientations, border-trimmed, and cropped; the haystack pictures
+border-trimmed and cropped. Only the needle as stored against a haystack picture as stored can
+verify as `same`; every other pairing can at most be `similar`.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
-from reconcile.fingerprint import ORIENTATIONS, Fingerprint, dhash, orient, phash
-from reconcile.index import Entry, HashTable, Index
+from reconcile.fingerprint import (
+    CROPS,
+    ORIENTATIONS,
+    Fingerprint,
+    crop_thumbnail,
+    dhash,
+    orient,
+    phash,
+)
+from reconcile.index import Entry, Index
 from reconcile.model import Status
 from reconcile.search import HammingIndex
 from reconcile.verify import DEFAULT, Thresholds, Verdict, compare
 
-_MAX_CANDIDATES = 24  # per needle, nearest first: flat pictures can collide with thousands
+_MAX_CANDIDATES = 24  # per needle, nearest first: similar pictures can collide by the hundred
+_CROP_VIEWS = tuple(f"crop{number}" for number in range(len(CROPS)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,21 +41,13 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
-class _View:
-    """One searchable set of haystack hashes: whole pictures, or border-trimmed ones."""
-
-    table: HashTable
-    by_dhash: HammingIndex
-    by_phash: HammingIndex
-    trimmed: bool
-
-
-@dataclass(frozen=True, slots=True)
 class _Query:
+    """One view of a needle, searched in one view of the haystack."""
+
     needle: int  # position in the batch
-    print: Fingerprint
+    view: str  # "full", "trim" or "cropN" (of the needle)
     orientation: int
-    trimmed: bool
+    against: str  # the haystack view searched
     dhash: int
     phash: int
 
@@ -55,28 +61,29 @@ class Matcher:
         self._by_digest: dict[bytes, int] = {}
         for digest, id_ in index.digests(haystack_ids):
             self._by_digest.setdefault(digest, id_)
-        full, trim = index.hash_tables(haystack_ids)
-        self._views = [
-            _View(t, HammingIndex(t.dhash), HammingIndex(t.phash), trimmed)
-            for t, trimmed in ((full, False), (trim, True))
-            if t.ids.size
-        ]
+        self._tables = index.hash_tables(haystack_ids, min_detail=limits.detail)
+        self._searchers = {
+            view: (HammingIndex(table.dhash), HammingIndex(table.phash))
+            for view, table in self._tables.items()
+        }
 
     def decide(self, needles: list[Entry]) -> list[Decision]:
         """The decision for each needle, in order."""
-        decisions: list[Decision | None] = [self._exact(entry) for entry in needles]
+        decisions = [self._exact(entry) for entry in needles]
         queries = [
             query
             for position, entry in enumerate(needles)
             if decisions[position] is None
-            for query in _queries(position, entry)
+            for query in _queries(position, entry, self._limits)
         ]
         candidates = self._candidates(queries)
         cache: dict[int, Entry] = {}
-        for position in range(len(needles)):
-            if decisions[position] is None:
-                decisions[position] = self._verify(candidates.get(position, []), cache)
-        return [decision for decision in decisions if decision is not None]
+        return [
+            decision
+            if decision is not None
+            else self._verify(needles[position], candidates.get(position, []), cache)
+            for position, decision in enumerate(decisions)
+        ]
 
     def _exact(self, entry: Entry) -> Decision | None:
         twin = self._by_digest.get(entry.digest) if entry.digest else None
@@ -90,86 +97,116 @@ class Matcher:
             return Decision(Status.IDENTICAL, match=twin, distance=0)
         return None
 
-    def _candidates(self, queries: list[_Query]) -> dict[int, list[tuple[int, _Query, int, bool]]]:
-        """Per needle: (hash distance, query, haystack id, haystack view trimmed)."""
-        found: dict[int, dict[tuple[int, int, bool, bool], tuple[int, _Query, int, bool]]]
-        found = defaultdict(dict)
-        if not queries:
-            return {}
-        dh = np.array([q.dhash for q in queries], dtype=np.uint64)
-        ph = np.array([q.phash for q in queries], dtype=np.uint64)
-        for view in self._views:
-            for searcher, codes in ((view.by_dhash, dh), (view.by_phash, ph)):
-                hits_q, hits_e, hits_d = searcher.search(codes, self._limits.radius)
-                for qi, ei, dist in zip(
-                    hits_q.tolist(), hits_e.tolist(), hits_d.tolist(), strict=True
-                ):
-                    query = queries[qi]
-                    id_ = int(view.table.ids[ei])
-                    key = (id_, query.orientation, query.trimmed, view.trimmed)
-                    best = found[query.needle].get(key)
-                    if best is None or dist < best[0]:
-                        found[query.needle][key] = (dist, query, id_, view.trimmed)
+    def _candidates(self, queries: list[_Query]) -> dict[int, list[tuple[int, _Query, int]]]:
+        """Per needle: (hash distance, query, haystack id), nearest first."""
+        best: dict[tuple[int, int, str, int, str], tuple[int, _Query, int]] = {}
+        for view, (by_dhash, by_phash) in self._searchers.items():
+            asked = [q for q in queries if q.against == view]
+            if not asked:
+                continue
+            ids = self._tables[view].ids
+            for searcher, codes in (
+                (by_dhash, np.array([q.dhash for q in asked], dtype=np.uint64)),
+                (by_phash, np.array([q.phash for q in asked], dtype=np.uint64)),
+            ):
+                hits = searcher.search(codes, self._limits.radius)
+                for qi, ei, dist in zip(*(column.tolist() for column in hits), strict=True):
+                    query = asked[qi]
+                    id_ = int(ids[ei])
+                    key = (query.needle, id_, query.view, query.orientation, view)
+                    if key not in best or dist < best[key][0]:
+                        best[key] = (dist, query, id_)
+        per_needle: dict[int, list[tuple[int, _Query, int]]] = {}
+        for hit in best.values():
+            per_needle.setdefault(hit[1].needle, []).append(hit)
         return {
-            needle: sorted(hits.values(), key=lambda hit: (hit[0], hit[1].orientation))[
+            needle: sorted(hits, key=lambda h: (h[0], h[1].view != "full", h[1].orientation))[
                 :_MAX_CANDIDATES
             ]
-            for needle, hits in found.items()
+            for needle, hits in per_needle.items()
         }
 
     def _verify(
-        self, candidates: list[tuple[int, _Query, int, bool]], cache: dict[int, Entry]
+        self, needle: Entry, candidates: list[tuple[int, _Query, int]], cache: dict[int, Entry]
     ) -> Decision:
-        best: tuple[int, float, Decision] | None = None
-        rank = {Verdict.SAME: 0, Verdict.SIMILAR: 1}
-        for _, query, id_, view_trimmed in candidates:
+        best: tuple[tuple[int, float], Decision] | None = None
+        for distance, query, id_ in candidates:
             entry = cache.get(id_)
             if entry is None:
                 entry = cache[id_] = self._index.entry(id_)
-            target = entry.trimmed if view_trimmed else entry.print
-            if target is None:
+            pair = _thumbnails(needle, query, entry)
+            if pair is None:
                 continue
+            a, b, needle_print, hay_print = pair
+            exact = query.view == "full" and query.orientation == 0 and query.against == "full"
             result = compare(
-                query.print,
-                target,
-                orientation=query.orientation,
-                exact_view=not (query.trimmed or view_trimmed),
+                a,
+                b,
+                needle_print,
+                hay_print,
+                exact=exact,
+                transposed=ORIENTATIONS[query.orientation][1],
                 limits=self._limits,
             )
             if result.verdict is Verdict.DIFFERENT:
                 continue
-            status = Status.SAME if result.verdict is Verdict.SAME else Status.SIMILAR
-            reason = None
-            if status is Status.SIMILAR:
-                reason = _describe(query, view_trimmed)
-            key = (rank[result.verdict], result.score)
-            if best is None or key < best[:2]:
-                best = (*key, Decision(status, id_, result.distance, reason))
-        return best[2] if best else Decision(Status.MISSING)
-
-
-def _queries(position: int, entry: Entry) -> list[_Query]:
-    """The needle's picture in all eight orientations, and its border-trimmed picture."""
-    queries: list[_Query] = []
-    if entry.print is not None:
-        thumb = entry.print.thumb_array()
-        for orientation in range(len(ORIENTATIONS)):
-            turned = orient(thumb, orientation)
-            queries.append(
-                _Query(position, entry.print, orientation, False, dhash(turned), phash(turned))
+            same = result.verdict is Verdict.SAME
+            decision = Decision(
+                Status.SAME if same else Status.SIMILAR,
+                id_,
+                distance,
+                None if same else _describe(query),
             )
-    if entry.trimmed is not None:
+            key = (0 if same else 1, result.score)
+            if best is None or key < best[0]:
+                best = (key, decision)
+        return best[1] if best else Decision(Status.MISSING)
+
+
+def _queries(position: int, entry: Entry, limits: Thresholds) -> list[_Query]:
+    """Every view of the needle, each paired with the haystack view it is searched in."""
+    fp = entry.print
+    if fp is None or fp.detail < limits.detail:
+        return []  # too little detail to match on pixels: `missing` unless identical
+    thumb = fp.thumb_array()
+    queries = []
+    for orientation in range(len(ORIENTATIONS)):
+        turned = orient(thumb, orientation)
+        queries.append(_Query(position, "full", orientation, "full", dhash(turned), phash(turned)))
+    for against in ("trim", *_CROP_VIEWS):  # the haystack picture was trimmed or cropped
+        queries.append(_Query(position, "full", 0, against, fp.dhash, fp.phash))
+    if entry.trimmed is not None:  # the needle has a border the haystack picture lacks
         queries.append(
-            _Query(position, entry.trimmed, 0, True, entry.trimmed.dhash, entry.trimmed.phash)
+            _Query(position, "trim", 0, "full", entry.trimmed.dhash, entry.trimmed.phash)
         )
+    for view, (cdh, cph) in zip(_CROP_VIEWS, fp.crops, strict=False):  # the needle is wider
+        queries.append(_Query(position, view, 0, "full", cdh, cph))
     return queries
 
 
-def _describe(query: _Query, view_trimmed: bool) -> str:
-    """Why a match is only `similar`, as far as the match itself tells."""
-    parts = []
+def _thumbnails(
+    needle: Entry, query: _Query, hay: Entry
+) -> tuple[np.ndarray, np.ndarray, Fingerprint, Fingerprint] | None:
+    """The two thumbnails to compare for a query's pairing of views, and their fingerprints."""
+    needle_print = needle.trimmed if query.view == "trim" else needle.print
+    hay_print = hay.trimmed if query.against == "trim" else hay.print
+    if needle_print is None or hay_print is None:
+        return None
+    a = orient(needle_print.thumb_array(), query.orientation)
+    b = hay_print.thumb_array()
+    if query.view.startswith("crop"):
+        a = crop_thumbnail(a, CROPS[int(query.view[4:])])
+    if query.against.startswith("crop"):
+        b = crop_thumbnail(b, CROPS[int(query.against[4:])])
+    return a, b, needle_print, hay_print
+
+
+def _describe(query: _Query) -> str:
+    """Why a match is only `similar`, as far as the pairing tells."""
     if query.orientation:
-        parts.append(ORIENTATIONS[query.orientation][0])
-    if query.trimmed or view_trimmed:
-        parts.append("border differs")
-    return "; ".join(parts) if parts else "close but not verified the same"
+        return ORIENTATIONS[query.orientation][0]
+    if "trim" in (query.view, query.against):
+        return "border differs"
+    if query.view.startswith("crop") or query.against.startswith("crop"):
+        return "cropped"
+    return "close but not verified the same"

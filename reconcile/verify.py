@@ -1,8 +1,9 @@
-"""Is a candidate the same picture? Compares two fingerprints' thumbnails, pixel by pixel.
+"""Is a candidate the same picture? Compares two thumbnails block by block.
 
 A perceptual hash says two pictures look alike; it cannot tell a re-encoded copy from a burst
 shot with one thing moved. The thumbnails can: a copy differs a little everywhere, a different
-shot differs a lot somewhere.
+shot differs a lot somewhere. The limits were chosen on bench/accuracy's tuning half; the
+measured distributions are in the README.
 """
 
 from __future__ import annotations
@@ -10,24 +11,32 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
-from reconcile.fingerprint import ORIENTATIONS, Fingerprint, dhash, information, orient
+from reconcile.fingerprint import THUMB, Fingerprint, information
 
-_BLOCK = 8  # thumbnail pixels per block side when looking for a local difference
+_BLOCKS = 8  # the thumbnail is judged as 8 x 8 blocks
 
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """The limits that decide `same` and `similar` (chosen on bench/accuracy's tuning half)."""
+    """The limits that decide `same` and `similar`."""
 
     radius: int = 8  # Hamming radius of the candidate search, on dHash or pHash
-    same_mean: float = 4.0  # mean absolute grey-level difference of the thumbnails
-    same_block: float = 9.0  # largest mean difference of one 8x8 block of the thumbnails
-    same_colour: float = 10.0  # mean difference of the 8x8 colour thumbnails
+    # Largest mean difference of one block of the blurred thumbnails, in grey levels, when
+    # both pictures are at least `sharp_side` pixels on their short side. Copies measured
+    # <= 0.97, burst shots >= 2.49.
+    same_block: float = 1.6
+    sharp_side: int = 200
+    # Smaller pictures carry less detail and resample less alike: the limit grows by this
+    # much per pixel below sharp_side (copies of 100-200 px measured <= 1.73).
+    small_slope: float = 0.015
+    same_colour: float = 4.0  # mean chroma difference of the 8x8 colour thumbnails
     aspect: float = 0.03  # relative difference of width/height ratios (beyond rounding)
-    detail: float = 1.2  # minimum `information` of a thumbnail for any verdict but identical
-    similar_correlation: float = 0.80  # normalised correlation for `similar`
+    detail: float = 0.8  # minimum `information` of both thumbnails for a match on pixels
+    # Normalised correlation for `similar`: unrelated candidates measured <= 0.62, edits >= 0.74.
+    similar_correlation: float = 0.70
 
 
 DEFAULT = Thresholds()
@@ -44,74 +53,90 @@ class Comparison:
     """How a needle picture compares with one haystack picture."""
 
     verdict: Verdict
-    distance: int  # Hamming distance of the dHashes, in the orientation compared
-    score: float  # lower is closer: mean grey-level difference
+    score: float  # lower is closer: the largest block difference
 
 
 def compare(
+    a: np.ndarray,
+    b: np.ndarray,
     needle: Fingerprint,
     candidate: Fingerprint,
     *,
-    orientation: int = 0,
-    exact_view: bool = True,
+    exact: bool,
+    transposed: bool = False,
     limits: Thresholds = DEFAULT,
 ) -> Comparison:
-    """Compare a needle (turned by `orientation`) with a candidate.
+    """Compare thumbnail `a` of a needle with thumbnail `b` of a haystack picture.
 
-    `exact_view` is False when either side is a border-trimmed view: such a match is an edit,
-    so it can at most be `similar`.
+    `exact` is True only when both thumbnails show the pictures as stored (no orientation
+    change, crop or trim): only then can the verdict be `same`.
     """
-    a = orient(needle.thumb_array(), orientation).astype(np.float32)
-    b = candidate.thumb_array().astype(np.float32)
-    difference = np.abs(a - b)
-    mean = float(difference.mean())
-    distance = (dhash(a.astype(np.uint8)) ^ candidate.dhash).bit_count()
-    detail = min(information(a), information(b))
-    if detail < limits.detail:
-        # Flat or smooth pictures: their hashes are noise and their thumbnails say little.
-        # Never `same`; `similar` only when the pixels are all but equal.
-        near = mean <= limits.same_mean / 2 and _aspect_matches(
-            needle, candidate, orientation, limits
-        )
-        return Comparison(Verdict.SIMILAR if near else Verdict.DIFFERENT, distance, mean)
+    a = a.astype(np.float32)
+    b = b.astype(np.float32)
+    if min(information(a), information(b)) < limits.detail:
+        # Flat, dark or smooth pictures: their hashes are noise and their thumbnails say
+        # too little to tell one from another, so they never match on pixels.
+        return Comparison(Verdict.DIFFERENT, float("inf"))
+    side = min(needle.width, needle.height, candidate.width, candidate.height)
+    score = largest_block_difference(a, b, side)
     if (
-        exact_view
-        and orientation == 0
-        and mean <= limits.same_mean
-        and _largest_block(difference) <= limits.same_block
-        and _colour_difference(needle, candidate) <= limits.same_colour
-        and _aspect_matches(needle, candidate, orientation, limits)
+        exact
+        and score <= same_limit(side, limits)
+        and colour_difference(needle, candidate) <= limits.same_colour
+        and aspect_matches(needle, candidate, transposed=transposed, limits=limits)
     ):
-        return Comparison(Verdict.SAME, distance, mean)
-    if _correlation(a, b) >= limits.similar_correlation:
-        return Comparison(Verdict.SIMILAR, distance, mean)
-    return Comparison(Verdict.DIFFERENT, distance, mean)
+        return Comparison(Verdict.SAME, score)
+    if correlation(a, b) >= limits.similar_correlation:
+        return Comparison(Verdict.SIMILAR, score)
+    return Comparison(Verdict.DIFFERENT, score)
 
 
-def _largest_block(difference: np.ndarray) -> float:
-    side = difference.shape[0] // _BLOCK
-    blocks = difference.reshape(side, _BLOCK, side, _BLOCK).mean(axis=(1, 3))
+def same_limit(side: int, limits: Thresholds = DEFAULT) -> float:
+    """The block-difference limit for `same` when the smaller picture's short side is `side`."""
+    return limits.same_block + max(0, limits.sharp_side - side) * limits.small_slope
+
+
+def largest_block_difference(a: np.ndarray, b: np.ndarray, side: int) -> float:
+    """The largest mean difference of one block, compared at the resolution both pictures
+    really have (a 50 px picture has no 64 px detail) and lightly blurred, so that resampling
+    noise counts little and a moved object counts a lot."""
+    if side < THUMB:
+        a = _at_resolution(a, side)
+        b = _at_resolution(b, side)
+    a = cv2.GaussianBlur(a, (0, 0), 1.0)
+    b = cv2.GaussianBlur(b, (0, 0), 1.0)
+    cell = THUMB // _BLOCKS
+    blocks = np.abs(a - b).reshape(_BLOCKS, cell, _BLOCKS, cell).mean(axis=(1, 3))
     return float(blocks.max())
 
 
-def _colour_difference(a: Fingerprint, b: Fingerprint) -> float:
+def _at_resolution(thumb: np.ndarray, side: int) -> np.ndarray:
+    small = cv2.resize(thumb, (max(1, side), max(1, side)), interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (THUMB, THUMB), interpolation=cv2.INTER_LINEAR)
+
+
+def colour_difference(a: Fingerprint, b: Fingerprint) -> float:
+    """Mean difference of chroma (each channel minus the pixel's mean) of the colour thumbnails:
+    large for a grayscale or re-tinted version, near zero for a copy."""
     ca = a.colour_array().astype(np.float32)
     cb = b.colour_array().astype(np.float32)
-    # Chroma only (each channel minus the pixel's mean): brightness is the thumbnail's job.
     ca -= ca.mean(axis=2, keepdims=True)
     cb -= cb.mean(axis=2, keepdims=True)
     return float(np.abs(ca - cb).mean())
 
 
-def _aspect_matches(a: Fingerprint, b: Fingerprint, orientation: int, limits: Thresholds) -> bool:
-    wa, ha = (a.height, a.width) if ORIENTATIONS[orientation][1] else (a.width, a.height)
+def aspect_matches(
+    a: Fingerprint, b: Fingerprint, *, transposed: bool = False, limits: Thresholds = DEFAULT
+) -> bool:
+    wa, ha = (a.height, a.width) if transposed else (a.width, a.height)
     ratio_a, ratio_b = wa / ha, b.width / b.height
     # A resize rounds each side to whole pixels: allow that, relative to the smaller picture.
     rounding = 1.0 / max(1, min(wa, ha, b.width, b.height))
     return abs(ratio_a / ratio_b - 1.0) <= limits.aspect + 2 * rounding
 
 
-def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+def correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Normalised cross-correlation: 1 for the same picture under any brightness or contrast."""
     a = a - a.mean()
     b = b - b.mean()
     norm = float(np.sqrt((a * a).sum() * (b * b).sum()))

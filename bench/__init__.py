@@ -1,0 +1,1 @@
+"""Benchmarks: accuracy on real photographs with known answers, and speed against references."""

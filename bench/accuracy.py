@@ -1,0 +1,439 @@
+"""Accuracy benchmark: real photographs, known answers, a table of how many came out right.
+
+    python -m bench.accuracy            # report on the held-out half (and the tuning half)
+
+The photographs are split in two by position (even: tuning, odd: held out). The thresholds in
+reconcile/verify.py were chosen on the tuning half; the held-out half is the one that counts.
+Within a half, two thirds of the photographs go into the haystack and the rest are outsiders,
+used as unrelated needles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageEnhance, ImageFont
+
+from bench.sources import Source, design_variants, photographs, stereo_pair
+from reconcile import Status, reconcile
+
+COPY = frozenset({Status.IDENTICAL, Status.SAME})
+EDIT = frozenset({Status.SAME, Status.SIMILAR})
+OTHER_SHOT = frozenset({Status.SIMILAR, Status.MISSING})
+UNRELATED = frozenset({Status.MISSING})
+DAMAGED = frozenset({Status.UNREADABLE})
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    group: str  # copies, edits, other shots, unrelated, damaged
+    kind: str  # a row of the table
+    name: str  # file name under the needles
+    data: bytes
+    accept: frozenset[Status]
+
+
+def jpeg(rgb: np.ndarray, quality: int = 92, **extra: object) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(rgb).save(out, "JPEG", quality=quality, **extra)
+    return out.getvalue()
+
+
+def encoded(rgb: np.ndarray, fmt: str, **extra: object) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(rgb).save(out, fmt, **extra)
+    return out.getvalue()
+
+
+def scaled(rgb: np.ndarray, factor: float) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    size = (max(1, round(w * factor)), max(1, round(h * factor)))
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))
+
+
+def thumbnail(rgb: np.ndarray, side: int) -> np.ndarray:
+    return scaled(rgb, side / max(rgb.shape[:2]))
+
+
+def crop(rgb: np.ndarray, fraction: float) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    dy, dx = round(h * fraction), round(w * fraction)
+    return np.ascontiguousarray(rgb[dy : h - dy, dx : w - dx])
+
+
+def with_comment(data: bytes, text: bytes) -> bytes:
+    """The same JPEG with a comment segment added: other bytes, same pixels."""
+    segment = b"\xff\xfe" + (len(text) + 2).to_bytes(2, "big") + text
+    return data[:2] + segment + data[2:]
+
+
+def without_app_segments(data: bytes) -> bytes:
+    """The same JPEG with its EXIF/APPn segments removed (metadata stripped)."""
+    out, pos = bytearray(data[:2]), 2
+    while pos + 4 <= len(data) and data[pos] == 0xFF and 0xE1 <= data[pos + 1] <= 0xEF:
+        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+    out += data[pos:]
+    return bytes(out)
+
+
+# EXIF orientation k: how the stored pixels relate to the upright picture (the inverse of
+# what a viewer does to show them).
+_STORE_FOR_ORIENTATION: dict[int, Callable[[Image.Image], Image.Image]] = {
+    2: lambda im: im.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+    3: lambda im: im.transpose(Image.Transpose.ROTATE_180),
+    4: lambda im: im.transpose(Image.Transpose.FLIP_TOP_BOTTOM),
+    5: lambda im: im.transpose(Image.Transpose.TRANSPOSE),
+    6: lambda im: im.transpose(Image.Transpose.ROTATE_90),
+    7: lambda im: im.transpose(Image.Transpose.TRANSVERSE),
+    8: lambda im: im.transpose(Image.Transpose.ROTATE_270),
+}
+
+
+def exif_oriented(rgb: np.ndarray, orientation: int) -> bytes:
+    stored = _STORE_FOR_ORIENTATION[orientation](Image.fromarray(rgb))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    stored.save(out, "JPEG", quality=90, exif=exif)
+    return out.getvalue()
+
+
+def enhanced(rgb: np.ndarray, kind: type, factor: float) -> np.ndarray:
+    return np.asarray(kind(Image.fromarray(rgb)).enhance(factor))
+
+
+def gamma(rgb: np.ndarray, value: float) -> np.ndarray:
+    table = np.clip(255.0 * (np.arange(256) / 255.0) ** value, 0, 255).astype(np.uint8)
+    return table[rgb]
+
+
+def watermark(rgb: np.ndarray) -> np.ndarray:
+    image = Image.fromarray(rgb).copy()
+    draw = ImageDraw.Draw(image)
+    h, w = rgb.shape[:2]
+    font = ImageFont.load_default(size=max(10, h // 14))
+    draw.text((w // 20, h - h // 6), "© 2010 Backup Studio", fill=(255, 255, 255), font=font)
+    return np.asarray(image)
+
+
+def letterbox(rgb: np.ndarray) -> np.ndarray:
+    pad = rgb.shape[0] // 8
+    return cv2.copyMakeBorder(rgb, pad, pad, 0, 0, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+
+
+def moved(rgb: np.ndarray, seed: int) -> np.ndarray:
+    """A burst-like frame: one region of the scene has moved a little."""
+    rng = np.random.default_rng(seed)
+    h, w = rgb.shape[:2]
+    size = int(min(h, w) * rng.uniform(0.15, 0.25))
+    top = int(rng.integers(h // 6, h - size - h // 6))
+    left = int(rng.integers(w // 6, w - size - w // 6))
+    shift = int(size * rng.uniform(0.3, 0.6)) * (1 if rng.random() < 0.5 else -1)
+    out = rgb.copy()
+    patch = rgb[top : top + size, left : left + size]
+    new_left = int(np.clip(left + shift, 0, w - size))
+    out[top : top + size, new_left : new_left + size] = patch
+    return out
+
+
+def panned(rgb: np.ndarray, fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two frames of one scene, the second panned right by `fraction` of the frame."""
+    w = rgb.shape[1]
+    frame = int(w / (1 + fraction))
+    offset = w - frame
+    return np.ascontiguousarray(rgb[:, :frame]), np.ascontiguousarray(rgb[:, offset:])
+
+
+def featureless(seed: int, h: int = 480, w: int = 640) -> np.ndarray:
+    """Flat, dark, gradient or mostly uniform pictures, of many colours and directions."""
+    rng = np.random.default_rng(seed)
+    kind = seed % 4
+    if kind == 0:  # flat colour with sensor noise
+        base = rng.uniform(20, 235, 3)
+        image = base + rng.normal(0, 2, (h, w, 3))
+    elif kind == 1:  # lens-cap frame: dark, noisy
+        image = rng.uniform(3, 30) + rng.normal(0, 3, (h, w, 3))
+    elif kind == 2:  # smooth gradient in some direction between two colours
+        angle = rng.uniform(0, 2 * np.pi)
+        y, x = np.mgrid[0:h, 0:w] / max(h, w)
+        t = (np.cos(angle) * x + np.sin(angle) * y)[:, :, None]
+        t = (t - t.min()) / (t.max() - t.min())
+        a, b = rng.uniform(0, 255, 3), rng.uniform(0, 255, 3)
+        image = a * (1 - t) + b * t
+    else:  # mostly uniform sky with one small object
+        image = np.ones((h, w, 3)) * rng.uniform(120, 230, 3)
+        y, x = int(rng.integers(h // 4, 3 * h // 4)), int(rng.integers(w // 4, 3 * w // 4))
+        colour = tuple(float(c) for c in rng.uniform(0, 80, 3))
+        image = np.ascontiguousarray(image)
+        cv2.circle(image, (x, y), int(rng.integers(4, 14)), colour, -1)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def _slug(kind: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in kind)
+
+
+def copies(name: str, rgb: np.ndarray, original: bytes) -> Iterator[Case]:
+    def case(kind: str, data: bytes, ext: str = "jpg") -> Case:
+        return Case("copies", kind, f"{name}-{_slug(kind)}.{ext}", data, COPY)
+
+    yield case("byte copy", original)
+    for factor in (0.5, 0.25, 0.125):
+        yield case(f"resized 1/{round(1 / factor)}", jpeg(scaled(rgb, factor), 88))
+    yield case("160 px thumbnail", jpeg(thumbnail(rgb, 160), 80))
+    for quality in (95, 75, 50, 30):
+        yield case(f"jpeg quality {quality}", jpeg(rgb, quality))
+    yield case("png", encoded(rgb, "PNG"), "png")
+    yield case("webp", encoded(rgb, "WEBP", quality=85), "webp")
+    yield case("metadata changed", with_comment(original, b"edited by a tag tool"))
+    yield case("metadata stripped", without_app_segments(original))
+    for orientation in range(2, 9):
+        yield case(f"exif orientation {orientation}", exif_oriented(rgb, orientation))
+
+
+def edits(name: str, rgb: np.ndarray) -> Iterator[Case]:
+    def case(kind: str, pixels: np.ndarray) -> Case:
+        return Case("edits", kind, f"{name}-{_slug(kind)}.jpg", jpeg(pixels, 90), EDIT)
+
+    yield case("brightness +30%", enhanced(rgb, ImageEnhance.Brightness, 1.3))
+    yield case("contrast +30%", enhanced(rgb, ImageEnhance.Contrast, 1.3))
+    yield case("gamma 0.7", gamma(rgb, 0.7))
+    yield case("saturation +50%", enhanced(rgb, ImageEnhance.Color, 1.5))
+    gray = np.asarray(Image.fromarray(rgb).convert("L").convert("RGB"))
+    yield case("grayscale", gray)
+    for fraction in (0.01, 0.03, 0.05):
+        yield case(f"crop {round(fraction * 100)}% per side", crop(rgb, fraction))
+    yield case("text watermark", watermark(rgb))
+    for k in (1, 2, 3):
+        yield case(f"rotated {90 * k}", np.ascontiguousarray(np.rot90(rgb, k)))
+    yield case("mirrored", np.ascontiguousarray(rgb[:, ::-1]))
+    yield case("letterbox border", letterbox(rgb))
+
+
+@dataclass
+class Scenario:
+    haystack: dict[str, bytes]
+    cases: list[Case]
+
+
+def scenario(sources: list[Source], *, with_extras: bool) -> Scenario:
+    library = [s for i, s in enumerate(sources) if i % 3 != 2]
+    outsiders = [s for i, s in enumerate(sources) if i % 3 == 2]
+    hay: dict[str, bytes] = {}
+    cases: list[Case] = []
+    for number, source in enumerate(library):
+        rgb = source.load()
+        scene_a, scene_b = panned(rgb, 0.1 + 0.1 * (number % 2))
+        # The library keeps the photo and the first frame of a pan of it.
+        original = jpeg(rgb, 92, exif=_exif_with_tags())
+        hay[f"{source.name}.jpg"] = original
+        hay[f"{source.name}-frame1.jpg"] = jpeg(scene_a, 92)
+        cases += copies(source.name, rgb, original)
+        cases += edits(source.name, rgb)
+        cases.append(
+            Case(
+                "other shots",
+                "burst (one region moved)",
+                f"{source.name}-burst.jpg",
+                jpeg(moved(rgb, number), 92),
+                OTHER_SHOT,
+            )
+        )
+        cases.append(
+            Case(
+                "other shots",
+                "burst (one region moved)",
+                f"{source.name}-burst2.jpg",
+                jpeg(moved(rgb, number + 99), 92),
+                OTHER_SHOT,
+            )
+        )
+        pan = f"panned {10 + 10 * (number % 2)}%"
+        cases.append(
+            Case(
+                "other shots",
+                "same scene panned 10-20%",
+                f"{source.name}-{pan.replace(' ', '_')}.jpg",
+                jpeg(scene_b, 92),
+                OTHER_SHOT,
+            )
+        )
+    for source in outsiders:
+        rgb = source.load()
+        cases.append(
+            Case("unrelated", "different photo", f"{source.name}.jpg", jpeg(rgb), UNRELATED)
+        )
+        cases.append(
+            Case(
+                "unrelated",
+                "different photo",
+                f"{source.name}-small.jpg",
+                jpeg(thumbnail(rgb, 320), 80),
+                UNRELATED,
+            )
+        )
+        h, w = rgb.shape[:2]
+        for i, (y, x) in enumerate(((0, 0), (0, w // 2), (h // 2, 0), (h // 2, w // 2))):
+            part = np.ascontiguousarray(rgb[y : y + h // 2, x : x + w // 2])
+            cases.append(
+                Case(
+                    "unrelated",
+                    "different photo",
+                    f"{source.name}-part{i}.jpg",
+                    jpeg(part),
+                    UNRELATED,
+                )
+            )
+    offset = 0 if with_extras else 1000
+    for seed in range(offset, offset + 24):
+        hay[f"featureless-{seed}.jpg"] = jpeg(featureless(seed), 92)
+        cases.append(
+            Case(
+                "unrelated",
+                "featureless (flat, dark, gradient)",
+                f"featureless-{seed}.jpg",
+                jpeg(featureless(seed + 500), 92),
+                UNRELATED,
+            )
+        )
+    if with_extras:
+        left, right = stereo_pair()
+        hay["motorcycle-left.jpg"] = jpeg(left)
+        cases.append(
+            Case("other shots", "stereo pair", "motorcycle-right.jpg", jpeg(right), OTHER_SHOT)
+        )
+        for name, light, dark in design_variants():
+            hay[f"{name}-a.jpg"] = jpeg(light)
+            cases.append(
+                Case(
+                    "other shots",
+                    "light/dark variant of a design",
+                    f"{name}-b.jpg",
+                    jpeg(dark),
+                    OTHER_SHOT,
+                )
+            )
+    else:
+        left, right = stereo_pair()
+        hay["motorcycle-right.jpg"] = jpeg(right)
+        cases.append(
+            Case("other shots", "stereo pair", "motorcycle-left.jpg", jpeg(left), OTHER_SHOT)
+        )
+    damaged_from = next(iter(hay.values()))
+    for fraction in (0.1, 0.5, 0.99):
+        cases.append(
+            Case(
+                "damaged",
+                "truncated",
+                f"truncated-{round(fraction * 100)}.jpg",
+                damaged_from[: int(len(damaged_from) * fraction)],
+                DAMAGED,
+            )
+        )
+    cases.append(Case("damaged", "zero bytes", "empty.jpg", b"", DAMAGED))
+    cases.append(Case("damaged", "not an image", "notes.jpg", b"shopping list\n" * 20, DAMAGED))
+    return Scenario(hay, cases)
+
+
+def _exif_with_tags() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F] = "Camera Maker"
+    exif[0x0110] = "Model 1"
+    exif[0x0112] = 1
+    return exif
+
+
+def run(scenario_: Scenario, workdir: Path) -> list[tuple[Case, Status, str | None, int | None]]:
+    hay, needles = workdir / "haystack", workdir / "needles"
+    for folder in (hay, needles):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    for name, data in scenario_.haystack.items():
+        (hay / name).write_bytes(data)
+    by_name: dict[str, Case] = {}
+    for case in scenario_.cases:
+        folder = needles / case.group.replace(" ", "_")
+        folder.mkdir(exist_ok=True)
+        (folder / case.name).write_bytes(case.data)
+        by_name[f"{folder.name}/{case.name}"] = case
+    report = reconcile(
+        haystack=[str(hay)], needles=[str(needles)], db=str(workdir / "i.sqlite"), rebuild=True
+    )
+    return [
+        (by_name[image.path], image.status, image.match, image.distance) for image in report.images
+    ]
+
+
+def table(title: str, results: list[tuple[Case, Status, str | None, int | None]]) -> str:
+    rows: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    statuses: dict[tuple[str, str], dict[Status, int]] = defaultdict(lambda: defaultdict(int))
+    for case, status, _, _ in results:
+        key = (case.group, case.kind)
+        rows[key][0] += 1
+        rows[key][1] += status in case.accept
+        statuses[key][status] += 1
+    lines = [title, f"{'group':<12} {'case':<36} {'count':>5} {'ok':>5} {'ok %':>6}  statuses"]
+    groups = ("copies", "edits", "other shots", "unrelated", "damaged")
+    for group in groups:
+        for (g, kind), (count, ok) in rows.items():
+            if g != group:
+                continue
+            seen = ", ".join(f"{s.value} {n}" for s, n in sorted(statuses[(g, kind)].items()))
+            lines.append(f"{g:<12} {kind:<36} {count:>5} {ok:>5} {100 * ok / count:>5.1f}%  {seen}")
+    for group in groups:
+        total = [r for (g, _), r in rows.items() if g == group]
+        count, ok = sum(r[0] for r in total), sum(r[1] for r in total)
+        if count:
+            lines.append(f"{'TOTAL':<12} {group:<36} {count:>5} {ok:>5} {100 * ok / count:>5.1f}%")
+    return "\n".join(lines)
+
+
+def failures(results: list[tuple[Case, Status, str | None, int | None]]) -> list[str]:
+    return [
+        f"  {case.group}/{case.name}: {status.value} (match {Path(match).name if match else '-'}, "
+        f"distance {distance})"
+        for case, status, match, distance in results
+        if status not in case.accept
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--half", choices=("tune", "test", "both"), default="both")
+    parser.add_argument("--keep", metavar="DIR", help="write the scenario here and keep it")
+    args = parser.parse_args(argv)
+    sources = photographs()
+    halves = {"tune": sources[0::2], "test": sources[1::2]}
+    print(f"{len(sources)} photographs: " + ", ".join(f"{s.name} [{s.origin}]" for s in sources))
+    ok = True
+    for half in ("tune", "test"):
+        if args.half not in (half, "both"):
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(args.keep) / half if args.keep else Path(tmp)
+            results = run(scenario(halves[half], with_extras=half == "test"), workdir)
+        title = {
+            "tune": "\nTUNING half (thresholds were chosen on this one)",
+            "test": "\nHELD-OUT half (not used for tuning: this is the result)",
+        }[half]
+        print(table(title, results))
+        wrong = failures(results)
+        if wrong:
+            print("not acceptable:")
+            print("\n".join(wrong))
+            ok = ok and half == "tune"  # the held-out half decides the exit status
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
