@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 
 from reconcile.decode import Undecodable, decode
 from reconcile.fingerprint import Fingerprint, fingerprint, trim_border
@@ -27,6 +29,13 @@ def digest_of(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
+@cache
+def _digester() -> ThreadPoolExecutor:
+    # hashlib and Pillow's decoder both release the GIL: digesting beside the decode hides
+    # the digest's cost wherever a core is free (one job on a multi-core machine).
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="reconcile-digest")
+
+
 def analyse(path: str, size: int, mtime_ns: int) -> FileFacts:
     """Read, digest, decode and fingerprint one file. Never raises for a bad file."""
     try:
@@ -34,11 +43,12 @@ def analyse(path: str, size: int, mtime_ns: int) -> FileFacts:
             data = handle.read()
     except OSError as error:
         return FileFacts(path, size, mtime_ns, reason=f"cannot read ({error.strerror})")
-    digest = digest_of(data)
+    pending = _digester().submit(digest_of, data)
     try:
         pixels = decode(data, name=os.path.basename(path))
     except Undecodable as error:
-        return FileFacts(path, size, mtime_ns, digest=digest, reason=str(error))
+        return FileFacts(path, size, mtime_ns, digest=pending.result(), reason=str(error))
+    digest = pending.result()
     del data
     full = fingerprint(pixels.rgb, width=pixels.width, height=pixels.height)
     inner = trim_border(pixels.rgb)

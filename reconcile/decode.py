@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from reconcile.scan import image_format
+
 try:  # HEIC/HEIF is an optional extra: `pip install 'reconcile[heic]'`.
     import pillow_heif
 
@@ -56,9 +58,7 @@ def decode(data: bytes, *, name: str = "") -> Pixels:
     except Undecodable:
         raise
     except UnidentifiedImageError:
-        if name.lower().endswith(tuple(RAW_EXTENSIONS)):
-            raise Undecodable("RAW format not supported") from None
-        raise Undecodable("not an image (unknown format)") from None
+        raise Undecodable(_unidentified(data, name)) from None
     except (OSError, SyntaxError, ValueError, zlib.error, EOFError) as error:
         raise Undecodable(_reason(error)) from None
     except MemoryError:
@@ -101,6 +101,17 @@ def _to_rgb(image: Image.Image) -> np.ndarray:
             background = Image.new("RGBA", image.size, (255, 255, 255, 255))
             image = Image.alpha_composite(background, image).convert("RGB")
     return np.asarray(image, dtype=np.uint8)
+
+
+def _unidentified(data: bytes, name: str) -> str:
+    if name.lower().endswith(tuple(RAW_EXTENSIONS)):
+        return "RAW format not supported"
+    announced = image_format(data[:16])
+    if announced == "HEIC":
+        return "HEIC not supported here (pip install 'reconcile[heic]')"
+    if announced is not None:
+        return f"corrupt {announced} (cannot be opened)"
+    return "not an image (unknown format)"
 
 
 def _reason(error: BaseException) -> str:

@@ -38,11 +38,12 @@ class Fingerprint:
 
 def fingerprint(rgb: np.ndarray, *, width: int, height: int) -> Fingerprint:
     """Fingerprint an RGB picture; `width` and `height` are its full stored size."""
-    thumb = gray_thumbnail(rgb)
+    gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+    thumb = _squeeze(gray)
     colour = cv2.resize(rgb, (COLOUR, COLOUR), interpolation=cv2.INTER_AREA)
     crops = []
     for fraction in CROPS:
-        inner = gray_thumbnail(cropped(rgb, fraction))
+        inner = _squeeze(cropped(gray, fraction))
         crops.append((dhash(inner), phash(inner)))
     return Fingerprint(
         dhash=dhash(thumb),
@@ -70,8 +71,11 @@ def crop_thumbnail(thumb: np.ndarray, fraction: float) -> np.ndarray:
 
 def gray_thumbnail(rgb: np.ndarray) -> np.ndarray:
     """The THUMB x THUMB luminance thumbnail (aspect ratio not kept, as the hashes ignore it)."""
-    gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
-    return cv2.resize(gray, (THUMB, THUMB), interpolation=cv2.INTER_AREA)
+    return _squeeze(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY))
+
+
+def _squeeze(gray: np.ndarray) -> np.ndarray:
+    return cv2.resize(np.ascontiguousarray(gray), (THUMB, THUMB), interpolation=cv2.INTER_AREA)
 
 
 def dhash(thumb: np.ndarray) -> int:

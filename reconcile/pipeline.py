@@ -8,6 +8,8 @@ import signal
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 from reconcile.analyse import FileFacts, analyse, analyse_task
@@ -59,10 +61,12 @@ def reconcile(
         remove_index(db)
     with Index(db) as index:
         hay_scans = _scan_all(hay_roots, hay_exclude, progress, "Scanning haystack")
-        hay_ids = _refresh(index, hay_scans, hay_exclude, jobs, progress, "Indexing haystack")
+        hay_ids = _refresh(
+            index, hay_scans, hay_exclude, jobs, progress, "Indexing haystack", warnings
+        )
         needle_scans = _scan_all(needle_roots, needle_exclude, progress, "Scanning needles")
         needle_ids = _refresh(
-            index, needle_scans, needle_exclude, jobs, progress, "Fingerprinting needles"
+            index, needle_scans, needle_exclude, jobs, progress, "Fingerprinting needles", warnings
         )
         found = [image for s in needle_scans for image in s.images]
         progress.start("Matching", len(found))
@@ -141,6 +145,7 @@ def _refresh(
     jobs: int | None,
     progress: Progress,
     phase: str,
+    warnings: list[str],
 ) -> dict[str, int]:
     """Bring the index up to date with the scanned files; their ids by path.
 
@@ -169,7 +174,7 @@ def _refresh(
     index.forget(stale)
     progress.start(phase, len(todo))
     batch: list[FileFacts] = []
-    for facts in _analyse_all(todo, jobs):
+    for facts in _analyse_all(todo, jobs, warnings):
         batch.append(facts)
         if len(batch) >= _BATCH:
             ids.update(_store(index, batch))
@@ -186,25 +191,31 @@ def _store(index: Index, batch: list[FileFacts]) -> dict[str, int]:
     return index.ids_for(facts.path for facts in batch)
 
 
-def _analyse_all(todo: list[Found], jobs: int | None) -> Iterator[FileFacts]:
-    """Facts for each file, from a process pool when there is enough work for one."""
+def _analyse_all(todo: list[Found], jobs: int | None, warnings: list[str]) -> Iterator[FileFacts]:
+    """Facts for each file, from worker processes when there is enough work for them."""
     for image in todo:
         if image.problem is not None:
             yield FileFacts(image.path, image.size, image.mtime_ns, reason=image.problem)
     work = [(i.path, i.size, i.mtime_ns) for i in todo if i.problem is None]
-    workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or len(work) < _POOL_THRESHOLD:
-        for task in work:
-            yield analyse(*task)
-        return
-    context = multiprocessing.get_context("forkserver")
-    pool = context.Pool(min(workers, len(work)), initializer=_ignore_interrupts)
-    try:
-        yield from pool.imap_unordered(analyse_task, work, chunksize=4)
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
+    workers = min(jobs or os.cpu_count() or 1, len(work))
+    done = 0
+    if workers > 1 and len(work) >= _POOL_THRESHOLD:
+        context = multiprocessing.get_context("forkserver")
+        # Import the heavy modules once in the fork server, not once per worker.
+        context.set_forkserver_preload(["reconcile.analyse"])
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
+        try:
+            for facts in pool.map(analyse_task, work, chunksize=4):
+                done += 1
+                yield facts
+        except BrokenProcessPool:
+            # A worker could not start (say, a caller's main module that cannot be
+            # re-imported): finish the work here rather than fail or hang.
+            warnings.append("worker processes failed to start; continued with one process")
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    for task in work[done:]:
+        yield analyse(*task)
 
 
 def _ignore_interrupts() -> None:

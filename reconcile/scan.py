@@ -28,14 +28,14 @@ NOT_IMAGE_EXTENSIONS = frozenset(
 SKIPPED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".localized", "Icon\r"})
 
 # Leading bytes of the formats we decode, to recognise a picture behind a wrong name.
-_MAGIC = (
-    b"\xff\xd8\xff",
-    b"\x89PNG\r\n\x1a\n",
-    b"GIF87a",
-    b"GIF89a",
-    b"II*\x00",
-    b"MM\x00*",
-)
+_MAGIC = {
+    b"\xff\xd8\xff": "JPEG",
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +72,23 @@ def check_root(path: str) -> str:
     return absolute
 
 
+def image_format(head: bytes) -> str | None:
+    """The picture format that a file's first bytes announce, if any."""
+    for magic, name in _MAGIC.items():
+        if head.startswith(magic):
+            return name
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"heim"):
+        return "HEIC"
+    if head[4:8] == b"ftyp" and head[8:12] == b"avif":
+        return "AVIF"
+    return None
+
+
 def looks_like_image(head: bytes) -> bool:
     """True when the first bytes of a file are those of a picture format."""
-    if head.startswith(_MAGIC):
-        return True
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return True
-    return head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"avif", b"heim")
+    return image_format(head) is not None
 
 
 def _sniff(path: str) -> bool:

@@ -74,10 +74,24 @@ def run_cli(tmp_path: Path, *args: str, cwd: Path = REPO) -> subprocess.Complete
         [sys.executable, "-m", "reconcile", *args],
         capture_output=True,
         text=True,
+        errors="surrogateescape",  # CSV writes names that are not UTF-8 as their own bytes
         cwd=cwd,
         env=cli_env(tmp_path),
         timeout=300,
     )
+
+
+class Phases:
+    """A Progress that remembers how much work each phase announced."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, int] = {}
+
+    def start(self, phase: str, total: int) -> None:
+        self.totals[phase] = total
+
+    def advance(self, count: int = 1) -> None:
+        pass
 
 
 @pytest.fixture

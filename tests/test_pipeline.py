@@ -9,22 +9,9 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from conftest import resized, scene, write
+from conftest import Phases, resized, scene, write
 
 from reconcile import Report, Status, Verdict, reconcile
-
-
-class Phases:
-    """A Progress that remembers how much work each phase announced."""
-
-    def __init__(self) -> None:
-        self.totals: dict[str, int] = {}
-
-    def start(self, phase: str, total: int) -> None:
-        self.totals[phase] = total
-
-    def advance(self, count: int = 1) -> None:
-        pass
 
 
 def _statuses(report: Report) -> dict[str, Status]:

@@ -1,0 +1,241 @@
+"""Speed benchmark: images/s against the classic approach, measured in one run.
+
+    python -m bench.speed                 # builds bench/.cache/corpus12mp on first use
+    python -m bench.speed --files 48 --index-files 100000
+
+Prints, for camera-like 12 MP JPEGs: the classic approach (cv2.imread + cvtColor + resize +
+dHash), imagehash, reconcile with one job and with every core, and the decode floor (djpeg
+-scale 1/8 -grayscale, when libjpeg-turbo-progs is installed, and Pillow's 1/8 draft decode);
+a second run over the unchanged corpus as a fraction of the first; 10,000 needle hashes against
+1,000,000 index entries against brute force; and the peak memory of indexing many small files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from reconcile import reconcile
+from reconcile.search import HammingIndex, brute_force
+from reconcile.verify import DEFAULT
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+def build_corpus(folder: Path, count: int) -> list[Path]:
+    """Camera-like 12 MP JPEGs (4000 x 3000, sensor noise, quality 92), made once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = sorted(folder.glob("*.jpg"))
+    if len(paths) >= count:
+        return paths[:count]
+    from bench.sources import photographs
+
+    sources = photographs()
+    rng = np.random.default_rng(0)
+    for number in range(len(paths), count):
+        rgb = sources[number % len(sources)].load()
+        big = cv2.resize(rgb, (4000, 3000), interpolation=cv2.INTER_CUBIC)
+        if number // len(sources) % 2:
+            big = np.ascontiguousarray(big[:, ::-1])
+        noise = rng.normal(0, 5, big.shape).astype(np.float32)
+        big = np.clip(big.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+        Image.fromarray(big).save(folder / f"IMG_{number:04d}.jpg", "JPEG", quality=92)
+    return sorted(folder.glob("*.jpg"))[:count]
+
+
+def classic(path: Path) -> int:
+    """The PyImageSearch script: full decode, grayscale, 9x8 resize, difference hash."""
+    image = cv2.imread(str(path))
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    small = cv2.resize(gray, (9, 8))
+    bits = small[:, 1:] > small[:, :-1]
+    return sum(1 << i for i, v in enumerate(bits.flatten()) if v)
+
+
+def timed(run: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def reconcile_index(paths: list[Path], jobs: int, db: str, rebuild: bool = True) -> None:
+    """Index the corpus as a haystack (the needles: one small folder)."""
+    needles = Path(tempfile.mkdtemp())
+    try:
+        (needles / "one.jpg").write_bytes(paths[0].read_bytes())
+        reconcile(haystack=[str(paths[0].parent)], needles=[str(needles)], db=db, jobs=jobs,
+                  rebuild=rebuild)  # fmt: skip
+    finally:
+        shutil.rmtree(needles)
+
+
+def decode_floor_djpeg(paths: list[Path]) -> None:
+    for path in paths:
+        subprocess.run(
+            ["djpeg", "-scale", "1/8", "-grayscale", "-outfile", os.devnull, str(path)],
+            check=True,
+        )
+
+
+def decode_floor_pillow(paths: list[Path]) -> None:
+    for path in paths:
+        with Image.open(path) as image:
+            image.draft("L", (image.width // 8, image.height // 8))
+            image.load()
+
+
+def speed_section(count: int, rounds: int) -> None:
+    paths = build_corpus(CACHE / "corpus12mp", count)
+    size = sum(p.stat().st_size for p in paths) / len(paths) / 1e6
+    for path in paths:  # everything in the page cache: we measure decoding, not the disk
+        path.read_bytes()
+    cores = os.cpu_count() or 1
+    print(f"\n{len(paths)} JPEGs of 4000x3000, {size:.1f} MB each on average, {cores} cores;")
+    print(f"best of {rounds} interleaved rounds per approach (the machine is shared and noisy)")
+    tmp = Path(tempfile.mkdtemp())
+    db = str(tmp / "i.sqlite")
+    approaches: dict[str, Callable[[], object]] = {
+        "classic: cv2.imread, cvtColor, resize, dHash": lambda: [classic(p) for p in paths],
+        "reconcile, 1 job (digest+decode+prints+SQLite)": lambda: reconcile_index(paths, 1, db),
+        f"reconcile, all cores ({cores} jobs)": lambda: reconcile_index(paths, cores, db),
+        "decode floor: Pillow draft('L', 1/8)": lambda: decode_floor_pillow(paths),
+    }
+    try:
+        import imagehash
+
+        approaches["imagehash.dhash(Image.open(p))"] = lambda: [
+            imagehash.dhash(Image.open(p)) for p in paths
+        ]
+    except ImportError:
+        print("  imagehash not installed (pip install imagehash): left out")
+    if shutil.which("djpeg"):
+        approaches["decode floor: djpeg -scale 1/8 -grayscale"] = lambda: decode_floor_djpeg(paths)
+    else:
+        print("  djpeg not installed (apt-get install libjpeg-turbo-progs): left out")
+    best = {name: float("inf") for name in approaches}
+    for _ in range(rounds):
+        for name, run in approaches.items():
+            best[name] = min(best[name], timed(run))
+    reconcile_index(paths, cores, db)
+    again = timed(lambda: reconcile_index(paths, cores, db, rebuild=False))
+    shutil.rmtree(tmp)
+    rate = {name: len(paths) / seconds for name, seconds in best.items()}
+    classic_rate = rate["classic: cv2.imread, cvtColor, resize, dHash"]
+    for name in approaches:
+        print(f"  {name:<48} {rate[name]:7.1f} images/s  {rate[name] / classic_rate:5.2f}x classic")
+    one = rate["reconcile, 1 job (digest+decode+prints+SQLite)"]
+    every = rate[f"reconcile, all cores ({cores} jobs)"]
+    print(f"  all cores vs classic: {every / classic_rate:.2f}x (target >= 5x)")
+    for name in approaches:
+        if name.startswith("decode floor"):
+            print(f"  1 job vs {name}: {one / rate[name]:.1%} (target >= 90%)")
+    first = best[f"reconcile, all cores ({cores} jobs)"]
+    print(
+        f"  second run over the unchanged corpus: {again:.3f} s = {again / first:.1%} of a first"
+        " run (target <= 3%)"
+    )
+
+
+def search_section(entries: int, queries: int) -> None:
+    rng = np.random.default_rng(7)
+    codes = rng.integers(0, 2**64, entries, dtype=np.uint64)
+    # A tenth of the needles are near copies of stored hashes, the rest new pictures.
+    asked = rng.integers(0, 2**64, queries, dtype=np.uint64)
+    near = rng.choice(entries, queries // 10, replace=False)
+    flips = np.zeros(queries // 10, dtype=np.uint64)
+    for _ in range(4):
+        flips |= np.uint64(1) << rng.integers(0, 64, queries // 10).astype(np.uint64)
+    asked[: queries // 10] = codes[near] ^ flips
+    started = time.perf_counter()
+    index = HammingIndex(codes)
+    found = index.search(asked, DEFAULT.radius)
+    elapsed = time.perf_counter() - started
+    sample = 500
+    started = time.perf_counter()
+    reference = brute_force(codes, asked[:sample], DEFAULT.radius)
+    brute = (time.perf_counter() - started) * queries / sample
+    keep = found[0] < sample
+    same = set(zip(*(c[keep].tolist() for c in found), strict=True)) == set(
+        zip(*(c.tolist() for c in reference), strict=True)
+    )
+    print(f"\n{queries:,} needle hashes against {entries:,} entries, radius {DEFAULT.radius}:")
+    pairs = found[0].size
+    print(
+        f"  multi-index hashing (build + search): {elapsed:.2f} s, {pairs:,} pairs (target <= 2 s)"
+    )
+    print(f"  brute force, extrapolated from {sample} queries: {brute:.1f} s")
+    print(f"  multi-index hashing vs brute force: {brute / elapsed:.0f}x faster")
+    print(f"  equal to brute force on those {sample} queries: {same}")
+
+
+def memory_section(files: int) -> None:
+    folder = CACHE / f"small{files}"
+    if len(list(folder.glob("*/*.jpg"))) < files:
+        folder.mkdir(parents=True, exist_ok=True)
+        rng = np.random.default_rng(3)
+        for number in range(files):
+            sub = folder / f"{number // 1000:03d}"
+            sub.mkdir(exist_ok=True)
+            pixels = rng.integers(0, 255, (24, 32, 3), dtype=np.uint8)
+            _, data = cv2.imencode(".jpg", cv2.resize(pixels, (64, 48)))
+            (sub / f"{number:06d}.jpg").write_bytes(data.tobytes())
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent across exec.
+    peak_mb = (
+        "def peak_mb():\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmHWM:'):\n"
+        "            return int(line.split()[1]) // 1024\n"
+    )
+    code = peak_mb + (
+        "import sys\n"
+        "from reconcile import reconcile\n"
+        "reconcile(haystack=[sys.argv[1]], needles=[sys.argv[2]], db=sys.argv[3])\n"
+        "print(peak_mb())\n"
+    )
+    baseline = peak_mb + "import reconcile.pipeline\nprint(peak_mb())\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        needles = Path(tmp) / "needles"
+        needles.mkdir()
+        shutil.copy(next(folder.glob("*/*.jpg")), needles / "a.jpg")
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+        started = time.perf_counter()
+        command = [sys.executable, "-c", code, str(folder), str(needles), f"{tmp}/i.sqlite"]
+        peak = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
+        elapsed = time.perf_counter() - started
+        idle = subprocess.run(
+            [sys.executable, "-c", baseline], capture_output=True, text=True, env=env, check=True
+        ).stdout
+    print(f"\nindexing {files:,} small files ({elapsed:.0f} s, {files / elapsed:.0f} files/s):")
+    print(f"  peak memory (VmHWM) of the main process: {int(peak)} MB (target < 500 MB)")
+    print(f"  the same process after imports only: {int(idle)} MB; the run added "
+          f"{int(peak) - int(idle)} MB for {files:,} files")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=80, help="12 MP JPEGs to time")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; best counts")
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=10_000)
+    parser.add_argument("--index-files", type=int, default=100_000, help="0 to skip")
+    args = parser.parse_args(argv)
+    if args.index_files:
+        memory_section(args.index_files)
+    speed_section(args.files, args.rounds)
+    search_section(args.entries, args.queries)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
