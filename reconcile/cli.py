@@ -61,8 +61,11 @@ class _RateColumn(ProgressColumn):
     """Files per second."""
 
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:6.1f}/s" if speed else "      /s", style="progress.data.speed")
+        # Files advance in batches, too few samples for rich's own speed estimate.
+        elapsed = task.finished_time or task.elapsed
+        if not elapsed or not task.completed:
+            return Text("      /s", style="progress.data.speed")
+        return Text(f"{task.completed / elapsed:6.1f}/s", style="progress.data.speed")
 
 
 def _parser() -> argparse.ArgumentParser:
