@@ -24,7 +24,7 @@ from reconcile.fingerprint import (
 from reconcile.index import Entry, Index
 from reconcile.model import Status
 from reconcile.search import HammingIndex
-from reconcile.verify import DEFAULT, Thresholds, Verdict, compare
+from reconcile.verify import DEFAULT, Likeness, Thresholds, compare
 
 _MAX_CANDIDATES = 24  # per needle, nearest first: similar pictures can collide by the hundred
 _CROP_VIEWS = tuple(f"crop{number}" for number in range(len(CROPS)))
@@ -148,9 +148,9 @@ class Matcher:
                 transposed=ORIENTATIONS[query.orientation][1],
                 limits=self._limits,
             )
-            if result.verdict is Verdict.DIFFERENT:
+            if result.verdict is Likeness.DIFFERENT:
                 continue
-            same = result.verdict is Verdict.SAME
+            same = result.verdict is Likeness.SAME
             decision = Decision(
                 Status.SAME if same else Status.SIMILAR,
                 id_,

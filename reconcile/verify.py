@@ -42,7 +42,7 @@ class Thresholds:
 DEFAULT = Thresholds()
 
 
-class Verdict(enum.Enum):
+class Likeness(enum.Enum):
     SAME = "same"
     SIMILAR = "similar"
     DIFFERENT = "different"
@@ -52,7 +52,7 @@ class Verdict(enum.Enum):
 class Comparison:
     """How a needle picture compares with one haystack picture."""
 
-    verdict: Verdict
+    verdict: Likeness
     score: float  # lower is closer: the largest block difference
 
 
@@ -76,7 +76,7 @@ def compare(
     if min(information(a), information(b)) < limits.detail:
         # Flat, dark or smooth pictures: their hashes are noise and their thumbnails say
         # too little to tell one from another, so they never match on pixels.
-        return Comparison(Verdict.DIFFERENT, float("inf"))
+        return Comparison(Likeness.DIFFERENT, float("inf"))
     side = min(needle.width, needle.height, candidate.width, candidate.height)
     score = largest_block_difference(a, b, side)
     if (
@@ -85,10 +85,10 @@ def compare(
         and colour_difference(needle, candidate) <= limits.same_colour
         and aspect_matches(needle, candidate, transposed=transposed, limits=limits)
     ):
-        return Comparison(Verdict.SAME, score)
+        return Comparison(Likeness.SAME, score)
     if correlation(a, b) >= limits.similar_correlation:
-        return Comparison(Verdict.SIMILAR, score)
-    return Comparison(Verdict.DIFFERENT, score)
+        return Comparison(Likeness.SIMILAR, score)
+    return Comparison(Likeness.DIFFERENT, score)
 
 
 def same_limit(side: int, limits: Thresholds = DEFAULT) -> float:

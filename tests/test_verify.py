@@ -9,7 +9,7 @@ from conftest import scene
 from reconcile.fingerprint import Fingerprint, fingerprint
 from reconcile.verify import (
     DEFAULT,
-    Verdict,
+    Likeness,
     aspect_matches,
     colour_difference,
     compare,
@@ -23,7 +23,7 @@ def _print(rgb: np.ndarray) -> Fingerprint:
     return fingerprint(rgb, width=rgb.shape[1], height=rgb.shape[0])
 
 
-def _compare(a: np.ndarray, b: np.ndarray, *, exact: bool = True) -> Verdict:
+def _compare(a: np.ndarray, b: np.ndarray, *, exact: bool = True) -> Likeness:
     fa, fb = _print(a), _print(b)
     return compare(fa.thumb_array(), fb.thumb_array(), fa, fb, exact=exact).verdict
 
@@ -32,16 +32,16 @@ def test_a_resized_copy_is_same_and_a_moved_object_is_not() -> None:
     """Half size is `same`; one region moved (a burst shot) is at most `similar`."""
     photo = scene(1, 600, 800)
     half = cv2.resize(photo, (400, 300), interpolation=cv2.INTER_AREA)
-    assert _compare(half, photo) is Verdict.SAME
+    assert _compare(half, photo) is Likeness.SAME
     burst = photo.copy()
     burst[200:320, 300:420] = photo[200:320, 200:320]
-    assert _compare(burst, photo) in (Verdict.SIMILAR, Verdict.DIFFERENT)
+    assert _compare(burst, photo) in (Likeness.SIMILAR, Likeness.DIFFERENT)
 
 
 def test_only_the_stored_view_can_be_same() -> None:
     """The very same picture compared through a crop or turn view is only `similar`."""
     photo = scene(2, 480, 640)
-    assert _compare(photo, photo, exact=False) is Verdict.SIMILAR
+    assert _compare(photo, photo, exact=False) is Likeness.SIMILAR
 
 
 def test_grayscale_version_fails_the_colour_check() -> None:
@@ -50,14 +50,14 @@ def test_grayscale_version_fails_the_colour_check() -> None:
     gray = np.repeat(cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)[:, :, None], 3, axis=2)
     assert colour_difference(_print(gray), _print(photo)) > 4 * DEFAULT.same_colour
     assert colour_difference(_print(photo), _print(photo)) == 0
-    assert _compare(gray, photo) is Verdict.SIMILAR
+    assert _compare(gray, photo) is Likeness.SIMILAR
 
 
 def test_featureless_pictures_never_match() -> None:
     """Two flat pictures of nearly one colour are different, not `same` or `similar`."""
     a = np.full((300, 400, 3), 120, np.uint8)
     b = np.full((300, 400, 3), 122, np.uint8)
-    assert _compare(a, b) is Verdict.DIFFERENT
+    assert _compare(a, b) is Likeness.DIFFERENT
 
 
 def test_aspect_ratio_must_agree_for_same() -> None:
