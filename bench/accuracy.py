@@ -26,6 +26,7 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 
 from bench.sources import Source, design_variants, photographs, stereo_pair
 from reconcile import Status, reconcile
+from reconcile.fingerprint import cropped
 
 COPY = frozenset({Status.IDENTICAL, Status.SAME})
 EDIT = frozenset({Status.SAME, Status.SIMILAR})
@@ -66,9 +67,7 @@ def thumbnail(rgb: np.ndarray, side: int) -> np.ndarray:
 
 
 def crop(rgb: np.ndarray, fraction: float) -> np.ndarray:
-    h, w = rgb.shape[:2]
-    dy, dx = round(h * fraction), round(w * fraction)
-    return np.ascontiguousarray(rgb[dy : h - dy, dx : w - dx])
+    return np.ascontiguousarray(cropped(rgb, fraction))
 
 
 def with_comment(data: bytes, text: bytes) -> bytes:

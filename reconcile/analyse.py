@@ -60,6 +60,7 @@ def analyse(path: str, size: int, mtime_ns: int) -> FileFacts:
             inner,
             width=max(1, round(inner.shape[1] * scale)),
             height=max(1, round(inner.shape[0] * scale)),
+            crop_views=False,
         )
     return FileFacts(path, size, mtime_ns, digest=digest, print=full, trimmed=trimmed)
 

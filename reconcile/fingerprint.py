@@ -36,13 +36,18 @@ class Fingerprint:
         return np.frombuffer(self.colour, dtype=np.uint8).reshape(COLOUR, COLOUR, 3)
 
 
-def fingerprint(rgb: np.ndarray, *, width: int, height: int) -> Fingerprint:
-    """Fingerprint an RGB picture; `width` and `height` are its full stored size."""
+def fingerprint(
+    rgb: np.ndarray, *, width: int, height: int, crop_views: bool = True
+) -> Fingerprint:
+    """Fingerprint an RGB picture; `width` and `height` are its full stored size.
+
+    `crop_views` False leaves out the crop views' hashes (a border-trimmed view needs none).
+    """
     gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
     thumb = _squeeze(gray)
     colour = cv2.resize(rgb, (COLOUR, COLOUR), interpolation=cv2.INTER_AREA)
     crops = []
-    for fraction in CROPS:
+    for fraction in CROPS if crop_views else ():
         inner = _squeeze(cropped(gray, fraction))
         crops.append((dhash(inner), phash(inner)))
     return Fingerprint(

@@ -29,12 +29,13 @@ CREATE TABLE files (
     reason TEXT,
     width INTEGER, height INTEGER, dhash INTEGER, phash INTEGER, thumb BLOB, colour BLOB,
     crops BLOB, detail REAL,
-    twidth INTEGER, theight INTEGER, tdhash INTEGER, tphash INTEGER, tthumb BLOB, tcolour BLOB
+    twidth INTEGER, theight INTEGER, tdhash INTEGER, tphash INTEGER, tthumb BLOB, tcolour BLOB,
+    tdetail REAL
 );
 CREATE INDEX files_digest ON files (digest);
 """
 _PRINT_COLUMNS = "width, height, dhash, phash, thumb, colour, crops, detail"
-_TRIM_COLUMNS = "twidth, theight, tdhash, tphash, tthumb, tcolour"  # no crops: never cropped
+_TRIM_COLUMNS = "twidth, theight, tdhash, tphash, tthumb, tcolour, tdetail"  # no crop views
 
 
 def to_signed(value: int) -> int:
@@ -111,7 +112,7 @@ class Index:
         rows = [_row(facts) for facts in batch]
         sql = (
             "INSERT INTO files (path, size, mtime_ns, digest, reason, "
-            f"{_PRINT_COLUMNS}, {_TRIM_COLUMNS}) VALUES ({', '.join('?' * 19)}) "
+            f"{_PRINT_COLUMNS}, {_TRIM_COLUMNS}) VALUES ({', '.join('?' * 20)}) "
             "ON CONFLICT (path) DO UPDATE SET size = excluded.size, "
             "mtime_ns = excluded.mtime_ns, digest = excluded.digest, reason = excluded.reason, "
             + ", ".join(
@@ -290,8 +291,8 @@ def _print_values(fp: Fingerprint | None, *, crops: bool = True) -> tuple[object
             fp.colour,
         )
     if crops:
-        values += (_pack_crops(fp.crops), fp.detail) if fp is not None else (None, None)
-    return values
+        values += (_pack_crops(fp.crops) if fp is not None else None,)
+    return (*values, fp.detail if fp is not None else None)
 
 
 def _pack_crops(crops: tuple[tuple[int, int], ...]) -> bytes:
@@ -317,10 +318,11 @@ def _row(facts: FileFacts) -> tuple[object, ...]:
     )
 
 
-def _fingerprint(values: tuple[Any, ...]) -> Fingerprint | None:
+def _fingerprint(values: tuple[Any, ...], *, crops: bool = True) -> Fingerprint | None:
+    """A fingerprint from its columns: the six basics, the crop views if stored, the detail."""
     width, height, dh, ph, thumb, colour = values[:6]
-    crops = _unpack_crops(values[6]) if len(values) > 6 else []
-    detail = float(values[7]) if len(values) > 7 and values[7] is not None else 0.0
+    views = _unpack_crops(values[6]) if crops else []
+    detail = float(values[-1]) if values[-1] is not None else 0.0
     if dh is None:
         return None
     return Fingerprint(
@@ -331,7 +333,7 @@ def _fingerprint(values: tuple[Any, ...]) -> Fingerprint | None:
         width=int(width),
         height=int(height),
         detail=detail,
-        crops=tuple(crops),
+        crops=tuple(views),
     )
 
 
@@ -342,6 +344,6 @@ def _entry(row: tuple[Any, ...]) -> Entry:
         path=os.fsdecode(bytes(path)),
         digest=bytes(digest) if digest is not None else None,
         print=_fingerprint(row[4:12]),
-        trimmed=_fingerprint(row[12:18]),
+        trimmed=_fingerprint(row[12:19], crops=False),
         reason=reason if isinstance(reason, str) else None,
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from reconcile.fingerprint import THUMB, Fingerprint, information
+from reconcile.fingerprint import THUMB, Fingerprint
 
 _BLOCKS = 8  # the thumbnail is judged as 8 x 8 blocks
 
@@ -73,7 +73,7 @@ def compare(
     """
     a = a.astype(np.float32)
     b = b.astype(np.float32)
-    if min(information(a), information(b)) < limits.detail:
+    if min(needle.detail, candidate.detail) < limits.detail:
         # Flat, dark or smooth pictures: their hashes are noise and their thumbnails say
         # too little to tell one from another, so they never match on pixels.
         return Comparison(Likeness.DIFFERENT, float("inf"))

@@ -6,6 +6,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import encode, scene
 from hypothesis import given, settings
@@ -43,6 +44,20 @@ def test_facts_round_trip_with_an_undecodable_name(tmp_path: Path) -> None:
         entry = index.entry(known[os.fsencode(str(path))].id)
     assert entry.path == str(path)
     assert (entry.digest, entry.print, entry.reason) == (facts.digest, facts.print, None)
+
+
+def test_trimmed_print_round_trips_with_its_detail(tmp_path: Path) -> None:
+    """A letterboxed picture's trimmed print comes back whole, its detail included."""
+    picture = scene(2, 300, 400)
+    boxed = np.pad(picture, ((50, 50), (0, 0), (0, 0)))
+    path = tmp_path / "boxed.png"
+    path.write_bytes(encode(boxed, ".png"))
+    facts = analyse(str(path), 1, 1)
+    assert facts.trimmed is not None and facts.trimmed.detail > 1
+    with Index(str(tmp_path / "i.sqlite")) as index:
+        index.store([facts])
+        entry = index.entry(index.ids_for([str(path)])[str(path)])
+    assert entry.trimmed == facts.trimmed and entry.print == facts.print
 
 
 def test_a_failure_is_stored_as_a_fact(tmp_path: Path) -> None:
