@@ -25,8 +25,19 @@ class FileFacts:
     reason: str | None = None
 
 
+def read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def digest_of(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def file_digest(path: str) -> bytes:
+    """The digest of a file's bytes, read in blocks (no decoding, little memory)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).digest()
 
 
 @cache
@@ -36,19 +47,23 @@ def _digester() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="reconcile-digest")
 
 
-def analyse(path: str, size: int, mtime_ns: int) -> FileFacts:
-    """Read, digest, decode and fingerprint one file. Never raises for a bad file."""
+def analyse(path: str, size: int, mtime_ns: int, want_digest: bool = True) -> FileFacts:
+    """Read, decode and fingerprint one file, and digest it if asked. Never raises for a bad file.
+
+    The digest only serves to find byte-identical copies, so the pipeline asks for it only when
+    a file of the same size is on the other side: most files never pay for it.
+    """
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read(path)
     except OSError as error:
         return FileFacts(path, size, mtime_ns, reason=f"cannot read ({error.strerror})")
-    pending = _digester().submit(digest_of, data)
+    pending = _digester().submit(digest_of, data) if want_digest else None
     try:
         pixels = decode(data, name=os.path.basename(path))
     except Undecodable as error:
-        return FileFacts(path, size, mtime_ns, digest=pending.result(), reason=str(error))
-    digest = pending.result()
+        digest = pending.result() if pending else None
+        return FileFacts(path, size, mtime_ns, digest=digest, reason=str(error))
+    digest = pending.result() if pending else None
     del data
     full = fingerprint(pixels.rgb, width=pixels.width, height=pixels.height)
     inner = trim_border(pixels.rgb)
@@ -65,6 +80,6 @@ def analyse(path: str, size: int, mtime_ns: int) -> FileFacts:
     return FileFacts(path, size, mtime_ns, digest=digest, print=full, trimmed=trimmed)
 
 
-def analyse_task(task: tuple[str, int, int]) -> FileFacts:
+def analyse_task(task: tuple[str, int, int, bool]) -> FileFacts:
     """`analyse` for a process pool, which passes one argument."""
     return analyse(*task)

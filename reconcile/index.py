@@ -18,7 +18,9 @@ from reconcile.analyse import FileFacts
 from reconcile.errors import IndexFileError
 from reconcile.fingerprint import Fingerprint
 
-SCHEMA_VERSION = 1
+# 2: `digest` may be NULL (computed only when a file of the same size is on the other side),
+# and a row with neither fingerprint nor reason is a needle skipped as a byte copy.
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE files (
     id INTEGER PRIMARY KEY,
@@ -54,6 +56,8 @@ class Known:
     id: int
     size: int
     mtime_ns: int
+    digest: bytes | None
+    settled: bool  # decoded, or known unreadable; False for a byte copy that was not decoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +106,14 @@ class Index:
     def known_under(self, root: str) -> dict[bytes, Known]:
         """Every file the index holds below `root`, by encoded path."""
         rows = self._query(
-            "SELECT path, id, size, mtime_ns FROM files WHERE path >= ? AND path < ?",
+            "SELECT path, id, size, mtime_ns, digest, dhash IS NOT NULL OR reason IS NOT NULL "
+            "FROM files WHERE path >= ? AND path < ?",
             _prefix_range(root),
         )
-        return {bytes(path): Known(id_, size, mtime) for path, id_, size, mtime in rows}
+        return {
+            bytes(path): Known(id_, size, mtime, bytes(digest) if digest else None, bool(done))
+            for path, id_, size, mtime, digest, done in rows
+        }
 
     def store(self, batch: Iterable[FileFacts]) -> None:
         """Insert or replace the facts of a batch of files, in one transaction."""
@@ -121,6 +129,12 @@ class Index:
             )
         )
         self._write(lambda db: db.executemany(sql, rows))
+
+    def set_digests(self, digests: Iterable[tuple[int, bytes]]) -> None:
+        """Record the digests of files already stored, by id."""
+        rows = [(digest, id_) for id_, digest in digests]
+        if rows:
+            self._write(lambda db: db.executemany("UPDATE files SET digest = ? WHERE id = ?", rows))
 
     def forget(self, ids: Iterable[int]) -> None:
         """Drop files that are gone from disk."""
@@ -151,15 +165,16 @@ class Index:
         rows = self._query("SELECT path FROM files WHERE id = ?", (id_,))
         return os.fsdecode(bytes(rows[0][0])) if rows else ""
 
-    def digests(self, ids: Iterable[int]) -> Iterator[tuple[bytes, int]]:
-        """(digest, id) of these files, for exact-bytes lookups."""
+    def digests(self, ids: Iterable[int]) -> Iterator[tuple[bytes, int, bool]]:
+        """(digest, id, decoded) of those of these files whose digest is known."""
         for batch in _batches(list(ids), 500):
             marks = ", ".join("?" * len(batch))
-            for digest, id_ in self._query(
-                f"SELECT digest, id FROM files WHERE id IN ({marks}) AND digest IS NOT NULL",
+            for digest, id_, decoded in self._query(
+                f"SELECT digest, id, dhash IS NOT NULL FROM files WHERE id IN ({marks}) "
+                "AND digest IS NOT NULL",
                 batch,
             ):
-                yield bytes(digest), id_
+                yield bytes(digest), id_, bool(decoded)
 
     def hash_tables(self, ids: Iterable[int], *, min_detail: float) -> dict[str, HashTable]:
         """Searchable hashes of these files' pictures by view: "full", "trim", "crop0", ...
@@ -213,6 +228,9 @@ def _connect(path: str) -> sqlite3.Connection:
         if version == 0 and tables == 0:
             db.execute("PRAGMA journal_mode = WAL")
             _transaction(db, _create)
+        elif version == 1:
+            # Version 1 stored every digest and no byte-copy rows: it is a valid version 2.
+            _transaction(db, lambda d: d.execute(f"PRAGMA user_version = {SCHEMA_VERSION}"))
         elif version != SCHEMA_VERSION:
             db.close()
             raise IndexFileError(

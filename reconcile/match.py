@@ -58,9 +58,9 @@ class Matcher:
     def __init__(self, index: Index, haystack_ids: list[int], *, limits: Thresholds = DEFAULT):
         self._index = index
         self._limits = limits
-        self._by_digest: dict[bytes, int] = {}
-        for digest, id_ in index.digests(haystack_ids):
-            self._by_digest.setdefault(digest, id_)
+        self._by_digest: dict[bytes, tuple[int, bool]] = {}  # digest: (id, decoded)
+        for digest, id_, decoded in index.digests(haystack_ids):
+            self._by_digest.setdefault(digest, (id_, decoded))
         self._tables = index.hash_tables(haystack_ids, min_detail=limits.detail)
         self._searchers = {
             view: (HammingIndex(table.dhash), HammingIndex(table.phash))
@@ -86,15 +86,16 @@ class Matcher:
         ]
 
     def _exact(self, entry: Entry) -> Decision | None:
-        twin = self._by_digest.get(entry.digest) if entry.digest else None
+        twin, decoded = self._by_digest.get(entry.digest or b"", (None, False))
+        if entry.reason is None and twin is not None and decoded:
+            # Decoded or not (the pipeline skips decoding byte copies of decoded pictures).
+            return Decision(Status.IDENTICAL, match=twin, distance=0)
         if entry.reason is not None or entry.print is None:
             reason = entry.reason or "not decoded"
             if twin is not None:
                 # Same bytes are in the haystack, but we never count a file we cannot read.
                 reason += f" (the same bytes are in the haystack: {self._index.path_of(twin)})"
             return Decision(Status.UNREADABLE, reason=reason)
-        if twin is not None:
-            return Decision(Status.IDENTICAL, match=twin, distance=0)
         return None
 
     def _candidates(self, queries: list[_Query]) -> dict[int, list[tuple[int, _Query, int]]]:

@@ -8,11 +8,12 @@ import signal
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Set as AbstractSet
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
-from reconcile.analyse import FileFacts, analyse, analyse_task
+from reconcile.analyse import FileFacts, analyse, analyse_task, file_digest
 from reconcile.errors import RootError
 from reconcile.index import Index, remove_index
 from reconcile.match import Matcher
@@ -61,13 +62,15 @@ def reconcile(
         remove_index(db)
     with Index(db) as index:
         hay_scans = _scan_all(hay_roots, hay_exclude, progress, "Scanning haystack")
-        hay_ids = _refresh(
-            index, hay_scans, hay_exclude, jobs, progress, "Indexing haystack", warnings
-        )
         needle_scans = _scan_all(needle_roots, needle_exclude, progress, "Scanning needles")
-        needle_ids = _refresh(
-            index, needle_scans, needle_exclude, jobs, progress, "Fingerprinting needles", warnings
-        )
+        # Byte-identical copies have equal sizes: only files whose size is on both sides are
+        # digested, and a needle whose digest is a decoded haystack picture's is not decoded.
+        shared = _sizes(hay_scans) & _sizes(needle_scans)
+        hay = _Refresh(index, jobs, progress, warnings, digest_sizes=shared)
+        hay_ids = hay.run(hay_scans, hay_exclude, "Indexing haystack")
+        copies = {digest for digest, _, decoded in index.digests(hay_ids.values()) if decoded}
+        needle = _Refresh(index, jobs, progress, warnings, digest_sizes=shared, copies_of=copies)
+        needle_ids = needle.run(needle_scans, needle_exclude, "Fingerprinting needles")
         found = [image for s in needle_scans for image in s.images]
         progress.start("Matching", len(found))
         matcher = Matcher(index, list(hay_ids.values()), limits=limits)
@@ -138,65 +141,138 @@ def _scan_all(
     return scans
 
 
-def _refresh(
-    index: Index,
-    scans: list[Scan],
-    exclude: dict[str, tuple[str, ...]],
-    jobs: int | None,
-    progress: Progress,
-    phase: str,
-    warnings: list[str],
-) -> dict[str, int]:
-    """Bring the index up to date with the scanned files; their ids by path.
+def _sizes(scans: list[Scan]) -> set[int]:
+    return {image.size for s in scans for image in s.images if image.problem is None}
+
+
+class _Refresh:
+    """Brings the index up to date with scanned files, and says their ids by path.
 
     Unchanged files (same path, size and modification time) are not read again; files gone
-    from disk are dropped, except below nested roots that this scan left out.
+    from disk are dropped, except below nested roots that this scan left out. Files whose
+    size is in `digest_sizes` get a digest; a new needle whose digest is in `copies_of` is
+    stored as a byte copy and not decoded.
     """
-    ids: dict[str, int] = {}
-    stale: list[int] = []
-    todo: list[Found] = []
-    for s in scans:
-        known = index.known_under(s.root)
-        seen: set[bytes] = set()
-        for image in s.images:
-            key = os.fsencode(image.path)
-            seen.add(key)
-            row = known.get(key)
-            fresh = row and row.size == image.size and row.mtime_ns == image.mtime_ns
-            if fresh and image.problem is None:
-                ids[image.path] = row.id  # type: ignore[union-attr]
-            else:
-                todo.append(image)
-        skip = tuple(os.fsencode(root.rstrip(os.sep) + os.sep) for root in exclude[s.root])
-        stale.extend(
-            row.id for key, row in known.items() if key not in seen and not key.startswith(skip)
+
+    def __init__(
+        self,
+        index: Index,
+        jobs: int | None,
+        progress: Progress,
+        warnings: list[str],
+        *,
+        digest_sizes: set[int],
+        copies_of: AbstractSet[bytes] = frozenset(),
+    ) -> None:
+        self._index = index
+        self._jobs = jobs
+        self._progress = progress
+        self._warnings = warnings
+        self._digest_sizes = digest_sizes
+        self._copies_of = copies_of
+
+    def run(
+        self, scans: list[Scan], exclude: dict[str, tuple[str, ...]], phase: str
+    ) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        stale: list[int] = []
+        todo: list[Found] = []
+        undigested: list[tuple[int, Found]] = []  # stored, but now a digest is wanted
+        for s in scans:
+            known = self._index.known_under(s.root)
+            seen: set[bytes] = set()
+            for image in s.images:
+                key = os.fsencode(image.path)
+                seen.add(key)
+                row = known.get(key)
+                fresh = (
+                    row is not None
+                    and row.size == image.size
+                    and row.mtime_ns == image.mtime_ns
+                    and image.problem is None
+                    and (row.settled or row.digest in self._copies_of)
+                )
+                if row is not None and fresh:
+                    ids[image.path] = row.id
+                    if row.digest is None and image.size in self._digest_sizes:
+                        undigested.append((row.id, image))
+                else:
+                    todo.append(image)
+            skip = tuple(os.fsencode(root.rstrip(os.sep) + os.sep) for root in exclude[s.root])
+            stale.extend(
+                row.id for key, row in known.items() if key not in seen and not key.startswith(skip)
+            )
+        self._index.forget(stale)
+        self._progress.start(phase, len(todo) + len(undigested))
+        digests = _digests([image.path for _, image in undigested])
+        self._index.set_digests(
+            (id_, digest)
+            for (id_, _), digest in zip(undigested, digests, strict=True)
+            if digest is not None
         )
-    index.forget(stale)
-    progress.start(phase, len(todo))
+        self._progress.advance(len(undigested))
+        copies, todo = self._copies(todo)
+        ids.update(self._store(iter(copies)))
+        ids.update(self._store(_analyse_all(todo, self._jobs, self._digest_sizes, self._warnings)))
+        return ids
+
+    def _copies(self, todo: list[Found]) -> tuple[list[FileFacts], list[Found]]:
+        """Byte copies of decoded haystack pictures among `todo`, and the rest of `todo`."""
+        if not self._copies_of:
+            return [], todo
+        candidates = [i for i in todo if i.problem is None and i.size in self._digest_sizes]
+        digests = _digests([image.path for image in candidates])
+        copies = [
+            FileFacts(image.path, image.size, image.mtime_ns, digest=digest)
+            for image, digest in zip(candidates, digests, strict=True)
+            if digest in self._copies_of
+        ]
+        taken = {facts.path for facts in copies}
+        return copies, [image for image in todo if image.path not in taken]
+
+    def _store(self, facts: Iterator[FileFacts]) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        for batch in _chunks(facts, _BATCH):
+            self._index.store(batch)
+            ids.update(self._index.ids_for(f.path for f in batch))
+            self._progress.advance(len(batch))
+        return ids
+
+
+def _chunks(items: Iterator[FileFacts], size: int) -> Iterator[list[FileFacts]]:
     batch: list[FileFacts] = []
-    for facts in _analyse_all(todo, jobs, warnings):
-        batch.append(facts)
-        if len(batch) >= _BATCH:
-            ids.update(_store(index, batch))
-            progress.advance(len(batch))
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
             batch = []
     if batch:
-        ids.update(_store(index, batch))
-        progress.advance(len(batch))
-    return ids
+        yield batch
 
 
-def _store(index: Index, batch: list[FileFacts]) -> dict[str, int]:
-    index.store(batch)
-    return index.ids_for(facts.path for facts in batch)
+def _digests(paths: list[str]) -> list[bytes | None]:
+    """Digests of these files, in order; None for a file that cannot be read now."""
+    if not paths:
+        return []
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # hashlib releases the GIL
+        return list(pool.map(_digest_or_none, paths))
 
 
-def _analyse_all(todo: list[Found], jobs: int | None, warnings: list[str]) -> Iterator[FileFacts]:
+def _digest_or_none(path: str) -> bytes | None:
+    try:
+        return file_digest(path)
+    except OSError:
+        return None
+
+
+def _analyse_all(
+    todo: list[Found], jobs: int | None, digest_sizes: set[int], warnings: list[str]
+) -> Iterator[FileFacts]:
     """Facts for each file, from worker processes when there is enough work for them."""
     for image in todo:
         if image.problem is not None:
             yield FileFacts(image.path, image.size, image.mtime_ns, reason=image.problem)
-    work = [(i.path, i.size, i.mtime_ns) for i in todo if i.problem is None]
+    work = [(i.path, i.size, i.mtime_ns, i.size in digest_sizes) for i in todo if i.problem is None]
     workers = min(jobs or os.cpu_count() or 1, len(work))
     done = 0
     if workers > 1 and len(work) >= _POOL_THRESHOLD:

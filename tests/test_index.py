@@ -100,3 +100,16 @@ def test_index_uses_wal_and_records_its_schema(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
+    """Version 1 stored a digest for every file; it is read as version 2, entries intact."""
+    path = tmp_path / "v1.sqlite"
+    with Index(str(path)) as index:
+        index.store([FileFacts("/p/a.jpg", 3, 4, digest=b"a" * 16, reason="empty file")])
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 1")
+    with Index(str(path)) as index:
+        assert index.known_under("/p")[b"/p/a.jpg"].digest == b"a" * 16
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2

@@ -175,3 +175,64 @@ def test_numbers_add_up(tmp_path: Path, db: str) -> None:
     assert len(report.images) == 4 == len({i.path for i in report.images})
     assert sum(d.images for d in report.directories) == 4
     assert sum(report.count(s) for s in Status) == 4
+
+
+def _stored(db: str) -> dict[str, tuple[bool, bool]]:
+    """Per stored file name: (has a digest, was decoded)."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT path, digest IS NOT NULL, dhash IS NOT NULL FROM files")
+        return {os.path.basename(os.fsdecode(p)): (bool(d), bool(h)) for p, d, h in rows}
+
+
+def test_only_files_with_a_same_size_partner_are_digested(tmp_path: Path, db: str) -> None:
+    """Digests are only for files whose size is on the other side; a byte copy of a decoded
+    library picture is identical without being decoded; a copy added later still is found."""
+    _library(tmp_path)
+    masters = tmp_path / "Masters/2009"
+    backup = tmp_path / "Backup"
+    backup.mkdir()
+    shutil.copy(masters / "IMG_0000.jpg", backup / "copy0.jpg")
+    write(backup / "new.jpg", scene(500), 90)
+    args = {"haystack": [str(tmp_path / "Masters")], "needles": [str(backup)], "db": db}
+
+    first = Phases()
+    assert _statuses(reconcile(**args, progress=first)) == {
+        "copy0.jpg": Status.IDENTICAL,
+        "new.jpg": Status.MISSING,
+    }
+    stored = _stored(db)
+    assert stored["IMG_0000.jpg"] == (True, True)
+    assert stored["IMG_0001.jpg"] == (False, True)  # no needle of its size: never digested
+    assert stored["copy0.jpg"] == (True, False)  # a byte copy: digested, not decoded
+    assert stored["new.jpg"] == (False, True)
+
+    # A copy of an unchanged library file arrives: that file is digested now, not decoded.
+    shutil.copy(masters / "IMG_0001.jpg", backup / "copy1.jpg")
+    second = Phases()
+    report = reconcile(**args, progress=second)
+    assert second.totals["Indexing haystack"] == 1
+    assert _statuses(report)["copy1.jpg"] == Status.IDENTICAL
+    assert _stored(db)["IMG_0001.jpg"] == (True, True)
+
+
+def test_a_byte_copy_is_decoded_once_its_library_twin_is_gone(tmp_path: Path, db: str) -> None:
+    """A needle stored undecoded as a byte copy is fingerprinted when its twin disappears, so
+    that it can still match a re-encoded library picture, or be reported missing."""
+    photos = _library(tmp_path)
+    masters = tmp_path / "Masters/2009"
+    backup = tmp_path / "Backup"
+    backup.mkdir()
+    shutil.copy(masters / "IMG_0004.jpg", backup / "copy4.jpg")
+    shutil.copy(masters / "IMG_0005.jpg", backup / "copy5.jpg")
+    args = {"haystack": [str(tmp_path / "Masters")], "needles": [str(backup)], "db": db}
+    assert set(_statuses(reconcile(**args)).values()) == {Status.IDENTICAL}
+
+    write(masters / "IMG_0004.jpg", photos[4], 70)  # re-encoded in place: other bytes
+    (masters / "IMG_0005.jpg").unlink()
+    phases = Phases()
+    assert _statuses(reconcile(**args, progress=phases)) == {
+        "copy4.jpg": Status.SAME,
+        "copy5.jpg": Status.MISSING,
+    }
+    assert phases.totals["Fingerprinting needles"] == 2
+    assert _stored(db)["copy4.jpg"] == (False, True)
