@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
-from reconcile.decode import Undecodable, decode
+from reconcile.decode import HEAD_BYTES, Pixels, Undecodable, decode, decode_embedded
 from reconcile.fingerprint import Fingerprint, fingerprint, trim_border
 
 
@@ -23,11 +23,7 @@ class FileFacts:
     print: Fingerprint | None = None
     trimmed: Fingerprint | None = None  # the picture without its uniform border, if it has one
     reason: str | None = None
-
-
-def read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
+    quick: bool = False  # the prints come from the embedded EXIF thumbnail, not the picture
 
 
 def digest_of(data: bytes) -> bytes:
@@ -47,16 +43,28 @@ def _digester() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="reconcile-digest")
 
 
-def analyse(path: str, size: int, mtime_ns: int, want_digest: bool = True) -> FileFacts:
+def analyse(
+    path: str, size: int, mtime_ns: int, want_digest: bool = True, quick: bool = False
+) -> FileFacts:
     """Read, decode and fingerprint one file, and digest it if asked. Never raises for a bad file.
 
     The digest only serves to find byte-identical copies, so the pipeline asks for it only when
-    a file of the same size is on the other side: most files never pay for it.
+    a file of the same size is on the other side: most files never pay for it. `quick`
+    fingerprints a JPEG's embedded EXIF thumbnail instead of the picture when it has a usable
+    one; such prints only ever propose candidates (see `quick` in the pipeline).
     """
+    head_only = quick and not want_digest  # the thumbnail is in the head; the digest needs all
     try:
-        data = read(path)
+        with open(path, "rb") as handle:
+            data = handle.read(HEAD_BYTES if head_only else -1)
+            embedded = decode_embedded(data) if quick else None
+            if embedded is None and head_only:
+                data += handle.read()
     except OSError as error:
         return FileFacts(path, size, mtime_ns, reason=f"cannot read ({error.strerror})")
+    if embedded is not None:
+        digest = digest_of(data) if want_digest else None
+        return _facts(path, size, mtime_ns, digest, embedded, quick=True)
     pending = _digester().submit(digest_of, data) if want_digest else None
     try:
         pixels = decode(data, name=os.path.basename(path))
@@ -65,6 +73,12 @@ def analyse(path: str, size: int, mtime_ns: int, want_digest: bool = True) -> Fi
         return FileFacts(path, size, mtime_ns, digest=digest, reason=str(error))
     digest = pending.result() if pending else None
     del data
+    return _facts(path, size, mtime_ns, digest, pixels)
+
+
+def _facts(
+    path: str, size: int, mtime_ns: int, digest: bytes | None, pixels: Pixels, quick: bool = False
+) -> FileFacts:
     full = fingerprint(pixels.rgb, width=pixels.width, height=pixels.height)
     inner = trim_border(pixels.rgb)
     trimmed = None
@@ -77,9 +91,9 @@ def analyse(path: str, size: int, mtime_ns: int, want_digest: bool = True) -> Fi
             height=max(1, round(inner.shape[0] * scale)),
             crop_views=False,
         )
-    return FileFacts(path, size, mtime_ns, digest=digest, print=full, trimmed=trimmed)
+    return FileFacts(path, size, mtime_ns, digest=digest, print=full, trimmed=trimmed, quick=quick)
 
 
-def analyse_task(task: tuple[str, int, int, bool]) -> FileFacts:
+def analyse_task(task: tuple[str, int, int, bool, bool]) -> FileFacts:
     """`analyse` for a process pool, which passes one argument."""
     return analyse(*task)

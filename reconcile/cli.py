@@ -96,6 +96,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--rebuild", action="store_true", help="delete the index and fingerprint everything anew"
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="index library JPEGs from their embedded EXIF thumbnails; library files a backup "
+        "photo might match are still fingerprinted in full before any verdict",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress display")
     parser.add_argument("--version", action="version", version=f"reconcile {__version__}")
     return parser
@@ -146,6 +152,7 @@ def _run(args: argparse.Namespace) -> int:
             db=args.db or default_path(),
             jobs=args.jobs,
             rebuild=args.rebuild,
+            quick=args.quick,
             progress=_Bar(bars),
         )
     for warning in report.warnings:

@@ -8,7 +8,7 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from reconcile.scan import image_format
 
@@ -24,6 +24,12 @@ except ImportError:  # pragma: no cover - depends on the extra
 WORKING_SIZE = 256
 # Pictures larger than this are refused before decoding (a header can claim 60000 x 60000).
 MAX_PIXELS = 300_000_000
+# An embedded EXIF thumbnail stands in for the picture (--quick) only if it is this large
+# (cameras write 160 x 120) and has the picture's shape (no letterbox, not a stale crop).
+EMBEDDED_MIN_SIDE = 96
+EMBEDDED_ASPECT_TOLERANCE = 0.02
+# Where a JPEG's EXIF thumbnail lies: APP1 holds at most 64 KB, and APP0/APP2 come first.
+HEAD_BYTES = 256 * 1024
 RAW_EXTENSIONS = frozenset(
     {".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf", ".srw", ".pef"}
 )
@@ -79,6 +85,53 @@ def _decode_open(image: Image.Image) -> Pixels:
     oriented = ImageOps.exif_transpose(image) or image
     full_w, full_h = (height, width) if _swaps_axes(image) else (width, height)
     return Pixels(rgb=_to_rgb(oriented), width=full_w, height=full_h)
+
+
+def decode_embedded(head: bytes) -> Pixels | None:
+    """The EXIF thumbnail of a JPEG whose first bytes are `head`, oriented as the picture,
+    with the picture's full size; None when there is no usable one (decode the file instead).
+    """
+    try:
+        with Image.open(io.BytesIO(head)) as image:
+            if image.format != "JPEG":
+                return None
+            width, height = image.size
+            exif = image.getexif()
+            raw = image.info.get("exif", b"")
+            ifd1 = exif.get_ifd(ExifTags.IFD.IFD1)
+            orientation = exif.get(0x0112, 1)
+        start, length = int(ifd1.get(0x0201, 0)), int(ifd1.get(0x0202, 0))
+        if not (raw.startswith(b"Exif\x00\x00") and start and length):
+            return None
+        blob = raw[6 + start : 6 + start + length]
+        with Image.open(io.BytesIO(blob)) as thumb:
+            thumb.load()
+            small = thumb.convert("RGB")
+    except (OSError, SyntaxError, ValueError, zlib.error, EOFError, KeyError, TypeError):
+        return None
+    tw, th = small.size
+    if min(tw, th) < EMBEDDED_MIN_SIDE or width < 1 or height < 1:
+        return None
+    if abs(tw / th - width / height) > EMBEDDED_ASPECT_TOLERANCE * (width / height):
+        return None
+    transpose = _TRANSPOSE.get(orientation) if isinstance(orientation, int) else None
+    if transpose is not None:
+        small = small.transpose(transpose)
+    swapped = orientation in (5, 6, 7, 8)
+    full_w, full_h = (height, width) if swapped else (width, height)
+    return Pixels(rgb=np.asarray(small, dtype=np.uint8), width=full_w, height=full_h)
+
+
+# EXIF orientation: how to turn the stored pixels to display them (as ImageOps.exif_transpose).
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 def _swaps_axes(image: Image.Image) -> bool:

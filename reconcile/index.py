@@ -19,7 +19,8 @@ from reconcile.errors import IndexFileError
 from reconcile.fingerprint import Fingerprint
 
 # 2: `digest` may be NULL (computed only when a file of the same size is on the other side),
-# and a row with neither fingerprint nor reason is a needle skipped as a byte copy.
+# a row with neither fingerprint nor reason is a needle skipped as a byte copy, and `quick`
+# marks prints taken from an embedded EXIF thumbnail.
 SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE files (
@@ -32,7 +33,8 @@ CREATE TABLE files (
     width INTEGER, height INTEGER, dhash INTEGER, phash INTEGER, thumb BLOB, colour BLOB,
     crops BLOB, detail REAL,
     twidth INTEGER, theight INTEGER, tdhash INTEGER, tphash INTEGER, tthumb BLOB, tcolour BLOB,
-    tdetail REAL
+    tdetail REAL,
+    quick INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX files_digest ON files (digest);
 """
@@ -58,6 +60,7 @@ class Known:
     mtime_ns: int
     digest: bytes | None
     settled: bool  # decoded, or known unreadable; False for a byte copy that was not decoded
+    quick: bool  # fingerprinted from its EXIF thumbnail
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ class Entry:
     print: Fingerprint | None
     trimmed: Fingerprint | None
     reason: str | None
+    quick: bool = False  # the prints come from the EXIF thumbnail: candidates, not answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,23 +110,26 @@ class Index:
     def known_under(self, root: str) -> dict[bytes, Known]:
         """Every file the index holds below `root`, by encoded path."""
         rows = self._query(
-            "SELECT path, id, size, mtime_ns, digest, dhash IS NOT NULL OR reason IS NOT NULL "
-            "FROM files WHERE path >= ? AND path < ?",
+            "SELECT path, id, size, mtime_ns, digest, dhash IS NOT NULL OR reason IS NOT NULL, "
+            "quick FROM files WHERE path >= ? AND path < ?",
             _prefix_range(root),
         )
         return {
-            bytes(path): Known(id_, size, mtime, bytes(digest) if digest else None, bool(done))
-            for path, id_, size, mtime, digest, done in rows
+            bytes(path): Known(
+                id_, size, mtime, bytes(digest) if digest else None, bool(done), bool(quick)
+            )
+            for path, id_, size, mtime, digest, done, quick in rows
         }
 
     def store(self, batch: Iterable[FileFacts]) -> None:
         """Insert or replace the facts of a batch of files, in one transaction."""
         rows = [_row(facts) for facts in batch]
         sql = (
-            "INSERT INTO files (path, size, mtime_ns, digest, reason, "
-            f"{_PRINT_COLUMNS}, {_TRIM_COLUMNS}) VALUES ({', '.join('?' * 20)}) "
+            "INSERT INTO files (path, size, mtime_ns, digest, reason, quick, "
+            f"{_PRINT_COLUMNS}, {_TRIM_COLUMNS}) VALUES ({', '.join('?' * 21)}) "
             "ON CONFLICT (path) DO UPDATE SET size = excluded.size, "
             "mtime_ns = excluded.mtime_ns, digest = excluded.digest, reason = excluded.reason, "
+            "quick = excluded.quick, "
             + ", ".join(
                 f"{name} = excluded.{name}"
                 for name in (_PRINT_COLUMNS + ", " + _TRIM_COLUMNS).split(", ")
@@ -153,7 +160,7 @@ class Index:
 
     def entry(self, id_: int) -> Entry:
         rows = self._query(
-            f"SELECT id, path, digest, reason, {_PRINT_COLUMNS}, {_TRIM_COLUMNS} "
+            f"SELECT id, path, digest, reason, {_PRINT_COLUMNS}, {_TRIM_COLUMNS}, quick "
             "FROM files WHERE id = ?",
             (id_,),
         )
@@ -166,12 +173,15 @@ class Index:
         return os.fsdecode(bytes(rows[0][0])) if rows else ""
 
     def digests(self, ids: Iterable[int]) -> Iterator[tuple[bytes, int, bool]]:
-        """(digest, id, decoded) of those of these files whose digest is known."""
+        """(digest, id, decoded) of those of these files whose digest is known.
+
+        `decoded`: the picture itself decoded (a quick print proves only that the head did).
+        """
         for batch in _batches(list(ids), 500):
             marks = ", ".join("?" * len(batch))
             for digest, id_, decoded in self._query(
-                f"SELECT digest, id, dhash IS NOT NULL FROM files WHERE id IN ({marks}) "
-                "AND digest IS NOT NULL",
+                "SELECT digest, id, dhash IS NOT NULL AND NOT quick FROM files "
+                f"WHERE id IN ({marks}) AND digest IS NOT NULL",
                 batch,
             ):
                 yield bytes(digest), id_, bool(decoded)
@@ -229,8 +239,8 @@ def _connect(path: str) -> sqlite3.Connection:
             db.execute("PRAGMA journal_mode = WAL")
             _transaction(db, _create)
         elif version == 1:
-            # Version 1 stored every digest and no byte-copy rows: it is a valid version 2.
-            _transaction(db, lambda d: d.execute(f"PRAGMA user_version = {SCHEMA_VERSION}"))
+            # Version 1 stored every digest, no byte-copy rows and only full prints.
+            _transaction(db, _upgrade_from_1)
         elif version != SCHEMA_VERSION:
             db.close()
             raise IndexFileError(
@@ -264,6 +274,12 @@ def _create(db: sqlite3.Connection) -> None:
         if statement.strip():
             db.execute(statement)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _upgrade_from_1(db: sqlite3.Connection) -> None:
+    if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # not upgraded by another run
+        db.execute("ALTER TABLE files ADD COLUMN quick INTEGER NOT NULL DEFAULT 0")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def remove_index(path: str) -> None:
@@ -331,6 +347,7 @@ def _row(facts: FileFacts) -> tuple[object, ...]:
         facts.mtime_ns,
         facts.digest,
         facts.reason,
+        int(facts.quick),
         *_print_values(facts.print),
         *_print_values(facts.trimmed, crops=False),
     )
@@ -364,4 +381,5 @@ def _entry(row: tuple[Any, ...]) -> Entry:
         print=_fingerprint(row[4:12]),
         trimmed=_fingerprint(row[12:19], crops=False),
         reason=reason if isinstance(reason, str) else None,
+        quick=bool(row[19]),
     )

@@ -38,6 +38,9 @@ class Decision:
     match: int | None = None  # haystack file id
     distance: int | None = None
     reason: str | None = None
+    # Haystack files fingerprinted from their EXIF thumbnails that came up as candidates: the
+    # decision waits until they are fingerprinted in full (see `quick` in the pipeline).
+    unconfirmed: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +134,14 @@ class Matcher:
         self, needle: Entry, candidates: list[tuple[int, _Query, int]], cache: dict[int, Entry]
     ) -> Decision:
         best: tuple[tuple[int, float], Decision] | None = None
+        unconfirmed: dict[int, None] = {}
         for distance, query, id_ in candidates:
             entry = cache.get(id_)
             if entry is None:
                 entry = cache[id_] = self._index.entry(id_)
+            if entry.quick:
+                unconfirmed[id_] = None  # a thumbnail's likeness proves nothing either way
+                continue
             pair = _thumbnails(needle, query, entry)
             if pair is None:
                 continue
@@ -161,6 +168,10 @@ class Matcher:
             key = (0 if same else 1, result.score)
             if best is None or key < best[0]:
                 best = (key, decision)
+        if best is not None and best[1].status is Status.SAME:
+            return best[1]  # nothing a confirmation could find would change the status
+        if unconfirmed:
+            return Decision(Status.MISSING, unconfirmed=tuple(unconfirmed))
         return best[1] if best else Decision(Status.MISSING)
 
 

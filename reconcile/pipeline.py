@@ -7,7 +7,7 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -16,7 +16,7 @@ from typing import Protocol
 from reconcile.analyse import FileFacts, analyse, analyse_task, file_digest
 from reconcile.errors import RootError
 from reconcile.index import Index, remove_index
-from reconcile.match import Matcher
+from reconcile.match import Decision, Matcher
 from reconcile.model import DirectoryResult, ImageResult, Report, Status, Verdict, verdict_for
 from reconcile.scan import Found, Scan, check_root, scan
 from reconcile.verify import DEFAULT, Thresholds
@@ -48,10 +48,17 @@ def reconcile(
     db: str,
     jobs: int | None = None,
     rebuild: bool = False,
+    quick: bool = False,
     limits: Thresholds = DEFAULT,
     progress: Progress | None = None,
 ) -> Report:
-    """Which needle images the haystack already holds, folder by folder."""
+    """Which needle images the haystack already holds, folder by folder.
+
+    `quick` fingerprints haystack JPEGs from their embedded EXIF thumbnails, which skips
+    decoding most of the library. Such a print only proposes candidates: a haystack file a
+    needle might match is fingerprinted in full before any decision rests on it. Needles are
+    always fingerprinted in full.
+    """
     started = time.monotonic()
     progress = progress or _Silent()
     hay_roots = _unique(check_root(path) for path in haystack)
@@ -66,31 +73,32 @@ def reconcile(
         # Byte-identical copies have equal sizes: only files whose size is on both sides are
         # digested, and a needle whose digest is a decoded haystack picture's is not decoded.
         shared = _sizes(hay_scans) & _sizes(needle_scans)
-        hay = _Refresh(index, jobs, progress, warnings, digest_sizes=shared)
+        hay = _Refresh(index, jobs, progress, warnings, digest_sizes=shared, quick=quick)
         hay_ids = hay.run(hay_scans, hay_exclude, "Indexing haystack")
         copies = {digest for digest, _, decoded in index.digests(hay_ids.values()) if decoded}
         needle = _Refresh(index, jobs, progress, warnings, digest_sizes=shared, copies_of=copies)
         needle_ids = needle.run(needle_scans, needle_exclude, "Fingerprinting needles")
         found = [image for s in needle_scans for image in s.images]
-        progress.start("Matching", len(found))
-        matcher = Matcher(index, list(hay_ids.values()), limits=limits)
-        images: list[ImageResult] = []
-        for start in range(0, len(found), _BATCH):
-            batch = found[start : start + _BATCH]
-            entries = [index.entry(needle_ids[image.path]) for image in batch]
-            for image, decision in zip(batch, matcher.decide(entries), strict=True):
-                match = index.path_of(decision.match) if decision.match is not None else None
-                images.append(
-                    ImageResult(
-                        root=image.root,
-                        path=image.relpath,
-                        status=decision.status,
-                        match=match,
-                        distance=decision.distance,
-                        reason=decision.reason,
-                    )
-                )
-            progress.advance(len(batch))
+        hay_files = {hay_ids[i.path]: i for s in hay_scans for i in s.images if i.path in hay_ids}
+        decisions = _decide(
+            index,
+            [needle_ids[image.path] for image in found],
+            list(hay_ids.values()),
+            limits,
+            progress,
+            confirm=lambda ids: hay.confirm([hay_files[id_] for id_ in ids]),
+        )
+        images = [
+            ImageResult(
+                root=image.root,
+                path=image.relpath,
+                status=decision.status,
+                match=index.path_of(decision.match) if decision.match is not None else None,
+                distance=decision.distance,
+                reason=decision.reason,
+            )
+            for image, decision in zip(found, decisions, strict=True)
+        ]
     for s in (*hay_scans, *needle_scans):
         warnings.extend(s.warnings)
     return Report(
@@ -102,6 +110,43 @@ def reconcile(
         seconds=round(time.monotonic() - started, 2),
         warnings=tuple(warnings),
     )
+
+
+def _decide(
+    index: Index,
+    needles: list[int],
+    haystack: list[int],
+    limits: Thresholds,
+    progress: Progress,
+    confirm: Callable[[list[int]], None],
+) -> list[Decision]:
+    """The decision for each needle id, in order.
+
+    A needle whose candidates include quick prints waits: those haystack files are
+    fingerprinted in full (`confirm`) and the needle is decided again, until no decision rests
+    on a thumbnail. Each round leaves fewer quick prints, so this ends.
+    """
+    decisions: list[Decision | None] = [None] * len(needles)
+    todo = list(range(len(needles)))
+    while todo:
+        progress.start("Matching", len(todo))
+        matcher = Matcher(index, haystack, limits=limits)
+        waiting: dict[int, None] = {}
+        again: list[int] = []
+        for start in range(0, len(todo), _BATCH):
+            batch = todo[start : start + _BATCH]
+            entries = [index.entry(needles[position]) for position in batch]
+            for position, decision in zip(batch, matcher.decide(entries), strict=True):
+                if decision.unconfirmed:
+                    waiting.update(dict.fromkeys(decision.unconfirmed))
+                    again.append(position)
+                else:
+                    decisions[position] = decision
+            progress.advance(len(batch))
+        if waiting:
+            confirm(list(waiting))
+        todo = again
+    return [decision for decision in decisions if decision is not None]
 
 
 def _unique(paths: Iterator[str]) -> list[str]:
@@ -163,6 +208,7 @@ class _Refresh:
         *,
         digest_sizes: set[int],
         copies_of: AbstractSet[bytes] = frozenset(),
+        quick: bool = False,
     ) -> None:
         self._index = index
         self._jobs = jobs
@@ -170,6 +216,7 @@ class _Refresh:
         self._warnings = warnings
         self._digest_sizes = digest_sizes
         self._copies_of = copies_of
+        self._quick = quick
 
     def run(
         self, scans: list[Scan], exclude: dict[str, tuple[str, ...]], phase: str
@@ -191,6 +238,7 @@ class _Refresh:
                     and row.mtime_ns == image.mtime_ns
                     and image.problem is None
                     and (row.settled or row.digest in self._copies_of)
+                    and (self._quick or not row.quick)
                 )
                 if row is not None and fresh:
                     ids[image.path] = row.id
@@ -213,8 +261,16 @@ class _Refresh:
         self._progress.advance(len(undigested))
         copies, todo = self._copies(todo)
         ids.update(self._store(iter(copies)))
-        ids.update(self._store(_analyse_all(todo, self._jobs, self._digest_sizes, self._warnings)))
+        ids.update(self._store(self._analyse(todo, quick=self._quick)))
         return ids
+
+    def confirm(self, files: list[Found]) -> None:
+        """Fingerprint in full files that were fingerprinted from their thumbnails."""
+        self._progress.start("Confirming candidates", len(files))
+        self._store(self._analyse(files, quick=False))
+
+    def _analyse(self, todo: list[Found], *, quick: bool) -> Iterator[FileFacts]:
+        return _analyse_all(todo, self._jobs, self._digest_sizes, quick, self._warnings)
 
     def _copies(self, todo: list[Found]) -> tuple[list[FileFacts], list[Found]]:
         """Byte copies of decoded haystack pictures among `todo`, and the rest of `todo`."""
@@ -266,13 +322,17 @@ def _digest_or_none(path: str) -> bytes | None:
 
 
 def _analyse_all(
-    todo: list[Found], jobs: int | None, digest_sizes: set[int], warnings: list[str]
+    todo: list[Found], jobs: int | None, digest_sizes: set[int], quick: bool, warnings: list[str]
 ) -> Iterator[FileFacts]:
     """Facts for each file, from worker processes when there is enough work for them."""
     for image in todo:
         if image.problem is not None:
             yield FileFacts(image.path, image.size, image.mtime_ns, reason=image.problem)
-    work = [(i.path, i.size, i.mtime_ns, i.size in digest_sizes) for i in todo if i.problem is None]
+    work = [
+        (i.path, i.size, i.mtime_ns, i.size in digest_sizes, quick)
+        for i in todo
+        if i.problem is None
+    ]
     workers = min(jobs or os.cpu_count() or 1, len(work))
     done = 0
     if workers > 1 and len(work) >= _POOL_THRESHOLD:

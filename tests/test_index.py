@@ -105,11 +105,22 @@ def test_index_uses_wal_and_records_its_schema(tmp_path: Path) -> None:
 def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
     """Version 1 stored a digest for every file; it is read as version 2, entries intact."""
     path = tmp_path / "v1.sqlite"
-    with Index(str(path)) as index:
-        index.store([FileFacts("/p/a.jpg", 3, 4, digest=b"a" * 16, reason="empty file")])
     with sqlite3.connect(path) as db:
+        db.execute(V1_SCHEMA)
+        db.execute("INSERT INTO files (path, size, mtime_ns, digest) VALUES (?, 1, 2, ?)",
+                   (b"/p/a.jpg", b"a" * 16))  # fmt: skip
         db.execute("PRAGMA user_version = 1")
     with Index(str(path)) as index:
-        assert index.known_under("/p")[b"/p/a.jpg"].digest == b"a" * 16
+        known = index.known_under("/p")[b"/p/a.jpg"]
+        assert (known.digest, known.quick) == (b"a" * 16, False)
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+
+
+V1_SCHEMA = """CREATE TABLE files (
+    id INTEGER PRIMARY KEY, path BLOB NOT NULL UNIQUE, size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL, digest BLOB, reason TEXT,
+    width INTEGER, height INTEGER, dhash INTEGER, phash INTEGER, thumb BLOB, colour BLOB,
+    crops BLOB, detail REAL,
+    twidth INTEGER, theight INTEGER, tdhash INTEGER, tphash INTEGER, tthumb BLOB, tcolour BLOB,
+    tdetail REAL)"""

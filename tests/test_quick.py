@@ -1,0 +1,127 @@
+"""--quick: library JPEGs indexed from their EXIF thumbnails, never trusted without a full look."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+from conftest import Phases, encode, resized, run_cli, scene, write
+from PIL import Image
+
+from bench.camera import camera_jpeg, with_exif_thumbnail
+from reconcile import Report, Status, reconcile
+
+
+def _statuses(report: Report) -> dict[str, Status]:
+    return {image.path: image.status for image in report.images}
+
+
+def _quick_rows(db: str) -> dict[str, bool]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT path, quick FROM files")
+        return {os.path.basename(os.fsdecode(path)): bool(quick) for path, quick in rows}
+
+
+def _library(root: Path, count: int = 4) -> list[np.ndarray]:
+    photos = [scene(seed, 480, 640) for seed in range(700, 700 + count)]
+    root.mkdir(parents=True)
+    for number, photo in enumerate(photos):
+        (root / f"IMG_{number}.jpg").write_bytes(camera_jpeg(photo))
+    return photos
+
+
+def test_quick_indexes_from_thumbnails_and_confirms_what_matches(tmp_path: Path, db: str) -> None:
+    """Only the library file a needle may match is decoded in full; the answers are those of
+    a full run."""
+    photos = _library(tmp_path / "lib")
+    write(tmp_path / "backup/export.jpg", resized(photos[1], 0.5), 80)
+    write(tmp_path / "backup/new.jpg", scene(800), 90)
+    phases = Phases()
+    args = {"haystack": [str(tmp_path / "lib")], "needles": [str(tmp_path / "backup")]}
+    report = reconcile(**args, db=db, quick=True, progress=phases)
+
+    assert _statuses(report) == {"export.jpg": Status.SAME, "new.jpg": Status.MISSING}
+    assert phases.totals["Confirming candidates"] == 1
+    quick = _quick_rows(db)
+    assert quick["IMG_1.jpg"] is False  # confirmed: fingerprinted in full
+    assert [quick[f"IMG_{n}.jpg"] for n in (0, 2, 3)] == [True, True, True]
+    full = reconcile(**args, db=str(tmp_path / "full.sqlite"))
+    assert _statuses(full) == _statuses(report)
+
+
+def test_a_stale_thumbnail_never_makes_a_match(tmp_path: Path, db: str) -> None:
+    """An editor that rewrote the pixels but kept the old EXIF thumbnail: the thumbnail looks
+    like the needle, the picture does not, and the needle stays missing."""
+    original, edited = scene(900, 480, 640), scene(901, 480, 640)
+    small = io.BytesIO()
+    Image.fromarray(resized(original, 0.25)).save(small, "JPEG", quality=85)
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "edited.jpg").write_bytes(with_exif_thumbnail(encode(edited), small.getvalue()))
+    write(tmp_path / "backup/original.jpg", original, 85)
+    report = reconcile(haystack=[str(lib)], needles=[str(tmp_path / "backup")], db=db, quick=True)
+    assert _statuses(report) == {"original.jpg": Status.MISSING}
+    assert _quick_rows(db)["edited.jpg"] is False  # it was a candidate, so it was checked
+
+
+def test_a_truncated_library_file_with_a_good_thumbnail_matches_nothing(
+    tmp_path: Path, db: str
+) -> None:
+    """The head (and thumbnail) of a cut file are intact; the picture is not. A re-encoded
+    copy of it is missing, and a byte copy of it is unreadable, never identical."""
+    photo = scene(950, 480, 640)
+    whole = camera_jpeg(photo)
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "cut.jpg").write_bytes(whole[: len(whole) * 6 // 10])
+    (tmp_path / "backup").mkdir()
+    (tmp_path / "backup/same-bytes.jpg").write_bytes(whole[: len(whole) * 6 // 10])
+    write(tmp_path / "backup/reencoded.jpg", photo, 80)
+    report = reconcile(haystack=[str(lib)], needles=[str(tmp_path / "backup")], db=db, quick=True)
+    assert _statuses(report) == {
+        "same-bytes.jpg": Status.UNREADABLE,
+        "reencoded.jpg": Status.MISSING,
+    }
+
+
+def test_a_full_run_after_a_quick_one_fingerprints_the_thumbnails_again(
+    tmp_path: Path, db: str
+) -> None:
+    """Quick prints are only reused by quick runs; files without a usable thumbnail (none,
+    or one of another shape) are decoded in full even by a quick run."""
+    _library(tmp_path / "lib", count=3)
+    write(tmp_path / "lib/plain.jpg", scene(960), 90)  # no EXIF thumbnail
+    letterboxed = io.BytesIO()
+    Image.fromarray(np.zeros((120, 160, 3), np.uint8)).save(letterboxed, "JPEG")
+    wide = encode(scene(961, 400, 900))
+    (tmp_path / "lib/wide.jpg").write_bytes(with_exif_thumbnail(wide, letterboxed.getvalue()))
+    write(tmp_path / "backup/new.jpg", scene(962), 90)
+    args = {"haystack": [str(tmp_path / "lib")], "needles": [str(tmp_path / "backup")], "db": db}
+
+    reconcile(**args, quick=True)
+    quick = _quick_rows(db)
+    assert (quick["IMG_0.jpg"], quick["plain.jpg"], quick["wide.jpg"]) == (True, False, False)
+    again, full = Phases(), Phases()
+    reconcile(**args, quick=True, progress=again)
+    reconcile(**args, progress=full)
+    assert again.totals["Indexing haystack"] == 0
+    assert full.totals["Indexing haystack"] == 3  # the three quick prints
+    assert not any(_quick_rows(db).values())
+
+
+def test_the_cli_takes_quick(tmp_path: Path) -> None:
+    """`--quick` through the command line gives the full run's answers."""
+    photos = _library(tmp_path / "lib")
+    write(tmp_path / "backup/copy.jpg", photos[2], 75)
+    write(tmp_path / "backup/new.jpg", scene(970), 90)
+    done = run_cli(
+        tmp_path, "--haystack", str(tmp_path / "lib"), "--needles", str(tmp_path / "backup"),
+        "--quick", "--format", "json", "--quiet",
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    statuses = {image["path"]: image["status"] for image in json.loads(done.stdout)["images"]}
+    assert statuses == {"copy.jpg": "same", "new.jpg": "missing"}
