@@ -1,6 +1,7 @@
 """Accuracy benchmark: real photographs, known answers, a table of how many came out right.
 
     python -m bench.accuracy            # report on the held-out half (and the tuning half)
+    python -m bench.accuracy --quick    # library files carry EXIF thumbnails; run with quick
 
 The photographs are split in two by position (even: tuning, odd: held out). The thresholds in
 reconcile/verify.py were chosen on the tuning half; the held-out half is the one that counts.
@@ -24,6 +25,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 
+from bench.camera import camera_jpeg
 from bench.sources import Source, design_variants, photographs, stereo_pair
 from reconcile import Status, reconcile
 from reconcile.fingerprint import cropped
@@ -77,10 +79,13 @@ def with_comment(data: bytes, text: bytes) -> bytes:
 
 
 def without_app_segments(data: bytes) -> bytes:
-    """The same JPEG with its EXIF/APPn segments removed (metadata stripped)."""
+    """The same JPEG with its EXIF/APPn segments removed (metadata stripped; JFIF kept)."""
     out, pos = bytearray(data[:2]), 2
-    while pos + 4 <= len(data) and data[pos] == 0xFF and 0xE1 <= data[pos + 1] <= 0xEF:
-        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+    while pos + 4 <= len(data) and data[pos] == 0xFF and 0xE0 <= data[pos + 1] <= 0xEF:
+        end = pos + 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if data[pos + 1] == 0xE0:
+            out += data[pos:end]
+        pos = end
     out += data[pos:]
     return bytes(out)
 
@@ -225,7 +230,12 @@ class Scenario:
     cases: list[Case]
 
 
-def scenario(sources: list[Source], *, with_extras: bool) -> Scenario:
+def scenario(sources: list[Source], *, with_extras: bool, camera: bool = False) -> Scenario:
+    """The library and the needle cases; `camera`: library files carry an EXIF thumbnail."""
+
+    def library_file(rgb: np.ndarray) -> bytes:
+        return camera_jpeg(rgb, 92) if camera else jpeg(rgb, 92, exif=_exif_with_tags())
+
     library = [s for i, s in enumerate(sources) if i % 3 != 2]
     outsiders = [s for i, s in enumerate(sources) if i % 3 == 2]
     hay: dict[str, bytes] = {}
@@ -234,9 +244,9 @@ def scenario(sources: list[Source], *, with_extras: bool) -> Scenario:
         rgb = source.load()
         scene_a, scene_b = panned(rgb, 0.1 + 0.1 * (number % 2))
         # The library keeps the photo and the first frame of a pan of it.
-        original = jpeg(rgb, 92, exif=_exif_with_tags())
+        original = library_file(rgb)
         hay[f"{source.name}.jpg"] = original
-        hay[f"{source.name}-frame1.jpg"] = jpeg(scene_a, 92)
+        hay[f"{source.name}-frame1.jpg"] = library_file(scene_a)
         cases += copies(source.name, rgb, original)
         cases += edits(source.name, rgb)
         cases.append(
@@ -352,7 +362,9 @@ def _exif_with_tags() -> Image.Exif:
     return exif
 
 
-def run(scenario_: Scenario, workdir: Path) -> list[tuple[Case, Status, str | None, int | None]]:
+def run(
+    scenario_: Scenario, workdir: Path, quick: bool = False
+) -> list[tuple[Case, Status, str | None, int | None]]:
     hay, needles = workdir / "haystack", workdir / "needles"
     for folder in (hay, needles):
         shutil.rmtree(folder, ignore_errors=True)
@@ -366,7 +378,11 @@ def run(scenario_: Scenario, workdir: Path) -> list[tuple[Case, Status, str | No
         (folder / case.name).write_bytes(case.data)
         by_name[f"{folder.name}/{case.name}"] = case
     report = reconcile(
-        haystack=[str(hay)], needles=[str(needles)], db=str(workdir / "i.sqlite"), rebuild=True
+        haystack=[str(hay)],
+        needles=[str(needles)],
+        db=str(workdir / "i.sqlite"),
+        rebuild=True,
+        quick=quick,
     )
     return [
         (by_name[image.path], image.status, image.match, image.distance) for image in report.images
@@ -410,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--half", choices=("tune", "test", "both"), default="both")
     parser.add_argument("--keep", metavar="DIR", help="write the scenario here and keep it")
+    parser.add_argument(
+        "--quick", action="store_true", help="camera-like library files, indexed with quick"
+    )
     args = parser.parse_args(argv)
     sources = photographs()
     halves = {"tune": sources[0::2], "test": sources[1::2]}
@@ -420,7 +439,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(args.keep) / half if args.keep else Path(tmp)
-            results = run(scenario(halves[half], with_extras=half == "test"), workdir)
+            cases = scenario(halves[half], with_extras=half == "test", camera=args.quick)
+            results = run(cases, workdir, quick=args.quick)
         title = {
             "tune": "\nTUNING half (thresholds were chosen on this one)",
             "test": "\nHELD-OUT half (not used for tuning: this is the result)",

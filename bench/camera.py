@@ -31,9 +31,7 @@ def exif_thumbnail_block(thumbnail: bytes, orientation: int = 1) -> bytes:
     data_at = ifd1_at + ifd1_size
     tiff = b"II*\x00" + struct.pack("<I", 8)
     tiff += ifd([(0x0112, 3, 1, orientation)], ifd1_at)
-    tiff += ifd(
-        [(0x0103, 3, 1, 6), (0x0201, 4, 1, data_at), (0x0202, 4, 1, len(thumbnail))], 0
-    )
+    tiff += ifd([(0x0103, 3, 1, 6), (0x0201, 4, 1, data_at), (0x0202, 4, 1, len(thumbnail))], 0)
     return b"Exif\x00\x00" + tiff + thumbnail
 
 
