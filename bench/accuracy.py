@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections import defaultdict
@@ -28,6 +30,7 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 from bench.camera import camera_jpeg
 from bench.sources import Source, design_variants, photographs, stereo_pair
 from reconcile import Status, reconcile
+from reconcile.decode import HEAD_BYTES, decode_embedded
 from reconcile.fingerprint import cropped
 
 COPY = frozenset({Status.IDENTICAL, Status.SAME})
@@ -384,9 +387,28 @@ def run(
         rebuild=True,
         quick=quick,
     )
+    if quick:
+        print(quick_summary(hay, workdir / "i.sqlite"))
     return [
         (by_name[image.path], image.status, image.match, image.distance) for image in report.images
     ]
+
+
+def quick_summary(hay: Path, db: Path) -> str:
+    """How much of the library --quick took from thumbnails, and how much it then confirmed."""
+    usable = {
+        str(path)
+        for path in hay.iterdir()
+        if decode_embedded(path.read_bytes()[:HEAD_BYTES]) is not None
+    }
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT path, quick FROM files").fetchall()
+    confirmed = sum(1 for path, quick in rows if os.fsdecode(path) in usable and not quick)
+    total = sum(1 for _ in hay.iterdir())
+    return (
+        f"\n--quick: {len(usable)} of {total} library files indexed from their EXIF thumbnails; "
+        f"{confirmed} of those fingerprinted in full as candidates"
+    )
 
 
 def table(title: str, results: list[tuple[Case, Status, str | None, int | None]]) -> str:

@@ -24,9 +24,10 @@ except ImportError:  # pragma: no cover - depends on the extra
 WORKING_SIZE = 256
 # Pictures larger than this are refused before decoding (a header can claim 60000 x 60000).
 MAX_PIXELS = 300_000_000
-# An embedded EXIF thumbnail stands in for the picture (--quick) only if it is this large
-# (cameras write 160 x 120) and has the picture's shape (no letterbox, not a stale crop).
-EMBEDDED_MIN_SIDE = 96
+# An embedded EXIF thumbnail stands in for the picture (--quick) only if its short side is
+# at least the 64 px verification thumbnail's (cameras write 160 x 120, or 160 x 90 for 16:9)
+# and it has the picture's shape (no letterbox, not a stale crop).
+EMBEDDED_MIN_SIDE = 64
 EMBEDDED_ASPECT_TOLERANCE = 0.02
 # Where a JPEG's EXIF thumbnail lies: APP1 holds at most 64 KB, and APP0/APP2 come first.
 HEAD_BYTES = 256 * 1024
