@@ -92,6 +92,8 @@ def decode_embedded(head: bytes) -> Pixels | None:
     """The EXIF thumbnail of a JPEG whose first bytes are `head`, oriented as the picture,
     with the picture's full size; None when there is no usable one (decode the file instead).
     """
+    if not head.startswith(b"\xff\xd8"):
+        return None  # not a JPEG: no other decoder is asked to open a partial file
     try:
         with Image.open(io.BytesIO(head)) as image:
             if image.format != "JPEG":
