@@ -63,7 +63,8 @@ class Matcher:
         self._limits = limits
         self._by_digest: dict[bytes, tuple[int, bool]] = {}  # digest: (id, decoded)
         for digest, id_, decoded in index.digests(haystack_ids):
-            self._by_digest.setdefault(digest, (id_, decoded))
+            if decoded or digest not in self._by_digest:  # a decoded twin proves readability
+                self._by_digest[digest] = (id_, decoded)
         self._tables = index.hash_tables(haystack_ids, min_detail=limits.detail)
         self._searchers = {
             view: (HammingIndex(table.dhash), HammingIndex(table.phash))
@@ -91,7 +92,8 @@ class Matcher:
     def _exact(self, entry: Entry) -> Decision | None:
         twin, decoded = self._by_digest.get(entry.digest or b"", (None, False))
         if entry.reason is None and twin is not None and decoded:
-            # Decoded or not (the pipeline skips decoding byte copies of decoded pictures).
+            # The needle itself may be undecoded: the pipeline skips byte copies of decoded
+            # haystack pictures, whose bytes are known to decode.
             return Decision(Status.IDENTICAL, match=twin, distance=0)
         if entry.reason is not None or entry.print is None:
             reason = entry.reason or "not decoded"

@@ -125,3 +125,30 @@ def test_the_cli_takes_quick(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     statuses = {image["path"]: image["status"] for image in json.loads(done.stdout)["images"]}
     assert statuses == {"copy.jpg": "same", "new.jpg": "missing"}
+
+
+def test_a_byte_copy_is_identical_when_one_library_twin_is_only_a_thumbnail(
+    tmp_path: Path, db: str
+) -> None:
+    """Two library files with the same bytes, one decoded and one only quick-indexed: a
+    backup copy of them is identical, not `unreadable: not decoded`."""
+    data = camera_jpeg(scene(980, 480, 640))
+    quick_root, full_root = tmp_path / "a_quick", tmp_path / "b_full"
+    for root in (quick_root, full_root):
+        root.mkdir()
+        (root / "IMG.jpg").write_bytes(data)
+    (tmp_path / "backup").mkdir()
+    write(tmp_path / "backup/other.jpg", scene(981), 90)
+    backup = str(tmp_path / "backup")
+    reconcile(haystack=[str(quick_root)], needles=[backup], db=db, quick=True)
+    reconcile(haystack=[str(full_root)], needles=[backup], db=db)
+    with sqlite3.connect(db) as conn:
+        rows = {bytes(p): q for p, q in conn.execute("SELECT path, quick FROM files")}
+    rows.pop(os.fsencode(tmp_path / "backup/other.jpg"))
+    assert rows == {os.fsencode(quick_root / "IMG.jpg"): 1, os.fsencode(full_root / "IMG.jpg"): 0}
+
+    (tmp_path / "backup/copy.jpg").write_bytes(data)
+    report = reconcile(
+        haystack=[str(quick_root), str(full_root)], needles=[backup], db=db, quick=True
+    )
+    assert _statuses(report) == {"copy.jpg": Status.IDENTICAL, "other.jpg": Status.MISSING}
