@@ -91,9 +91,10 @@ class Matcher:
 
     def _exact(self, entry: Entry) -> Decision | None:
         twin, decoded = self._by_digest.get(entry.digest or b"", (None, False))
-        if entry.reason is None and twin is not None and decoded:
-            # The needle itself may be undecoded: the pipeline skips byte copies of decoded
-            # haystack pictures, whose bytes are known to decode.
+        if entry.reason is None and twin is not None and (decoded or entry.print is not None):
+            # Equal bytes decode alike, so one side's decode vouches for both: the pipeline
+            # skips decoding byte copies of decoded haystack pictures, and a decoded needle
+            # vouches for a twin only indexed from its thumbnail (--quick).
             return Decision(Status.IDENTICAL, match=twin, distance=0)
         if entry.reason is not None or entry.print is None:
             reason = entry.reason or "not decoded"

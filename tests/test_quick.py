@@ -152,3 +152,24 @@ def test_a_byte_copy_is_identical_when_one_library_twin_is_only_a_thumbnail(
         haystack=[str(quick_root), str(full_root)], needles=[backup], db=db, quick=True
     )
     assert _statuses(report) == {"copy.jpg": Status.IDENTICAL, "other.jpg": Status.MISSING}
+
+
+def test_a_byte_copy_of_a_thumbnail_indexed_file_needs_no_confirmation(
+    tmp_path: Path, db: str
+) -> None:
+    """The needle decodes, so its twin's equal bytes do too: identical, with no full look at
+    the library file."""
+    _library(tmp_path / "lib")
+    (tmp_path / "backup").mkdir()
+    (tmp_path / "backup/copy.jpg").write_bytes((tmp_path / "lib/IMG_3.jpg").read_bytes())
+    phases = Phases()
+    report = reconcile(
+        haystack=[str(tmp_path / "lib")],
+        needles=[str(tmp_path / "backup")],
+        db=db,
+        quick=True,
+        progress=phases,
+    )
+    assert _statuses(report) == {"copy.jpg": Status.IDENTICAL}
+    assert "Confirming candidates" not in phases.totals
+    assert _quick_rows(db)["IMG_3.jpg"] is True
