@@ -22,7 +22,10 @@ from reconcile.scan import Found, Scan, check_root, scan
 from reconcile.verify import DEFAULT, Thresholds
 
 _BATCH = 128  # files per index transaction, and needles per matching batch
-_POOL_THRESHOLD = 16  # fewer files than this are not worth starting worker processes
+# Fewer files than this are not worth starting worker processes, unless there are this many
+# bytes to decode in full (a few camera photos take longer than starting the workers).
+_POOL_THRESHOLD = 16
+_POOL_BYTES = 24_000_000
 
 
 class Progress(Protocol):
@@ -335,13 +338,17 @@ def _analyse_all(
     ]
     workers = min(jobs or os.cpu_count() or 1, len(work))
     done = 0
-    if workers > 1 and len(work) >= _POOL_THRESHOLD:
+    heavy = not quick and sum(task[1] for task in work) >= _POOL_BYTES
+    if workers > 1 and (len(work) >= _POOL_THRESHOLD or heavy):
         context = multiprocessing.get_context("forkserver")
         # Import the heavy modules once in the fork server, not once per worker.
         context.set_forkserver_preload(["reconcile.analyse"])
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
         try:
-            for facts in pool.map(analyse_task, work, chunksize=4):
+            # Chunks save messages on long runs; on short ones the last chunk would keep one
+            # worker busy while the others idle.
+            chunksize = 4 if len(work) >= 64 * workers else 1
+            for facts in pool.map(analyse_task, work, chunksize=chunksize):
                 done += 1
                 yield facts
         except BrokenProcessPool:
