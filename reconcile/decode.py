@@ -84,7 +84,8 @@ def _decode_open(image: Image.Image) -> Pixels:
         image.draft("RGB", (width // scale, height // scale))
     image.load()
     oriented = ImageOps.exif_transpose(image) or image
-    full_w, full_h = (height, width) if _swaps_axes(image) else (width, height)
+    orientation = image.getexif().get(0x0112, 1)
+    full_w, full_h = (height, width) if _swaps_axes(orientation) else (width, height)
     return Pixels(rgb=_to_rgb(oriented), width=full_w, height=full_h)
 
 
@@ -120,8 +121,7 @@ def decode_embedded(head: bytes) -> Pixels | None:
     transpose = _TRANSPOSE.get(orientation) if isinstance(orientation, int) else None
     if transpose is not None:
         small = small.transpose(transpose)
-    swapped = orientation in (5, 6, 7, 8)
-    full_w, full_h = (height, width) if swapped else (width, height)
+    full_w, full_h = (height, width) if _swaps_axes(orientation) else (width, height)
     return Pixels(rgb=np.asarray(small, dtype=np.uint8), width=full_w, height=full_h)
 
 
@@ -137,8 +137,8 @@ _TRANSPOSE = {
 }
 
 
-def _swaps_axes(image: Image.Image) -> bool:
-    orientation = image.getexif().get(0x0112, 1)
+def _swaps_axes(orientation: object) -> bool:
+    """Whether an EXIF orientation turns the picture a quarter turn (width and height swap)."""
     return orientation in (5, 6, 7, 8)
 
 
