@@ -64,7 +64,7 @@ def analyse(
         return FileFacts(path, size, mtime_ns, reason=f"cannot read ({error.strerror})")
     if embedded is not None:
         digest = digest_of(data) if want_digest else None
-        return _facts(path, size, mtime_ns, digest, embedded, quick=True)
+        return _guarded_facts(path, size, mtime_ns, digest, embedded, quick=True)
     pending = _digester().submit(digest_of, data) if want_digest else None
     try:
         pixels = decode(data, name=os.path.basename(path))
@@ -73,7 +73,19 @@ def analyse(
         return FileFacts(path, size, mtime_ns, digest=digest, reason=str(error))
     digest = pending.result() if pending else None
     del data
-    return _facts(path, size, mtime_ns, digest, pixels)
+    return _guarded_facts(path, size, mtime_ns, digest, pixels)
+
+
+def _guarded_facts(
+    path: str, size: int, mtime_ns: int, digest: bytes | None, pixels: Pixels, quick: bool = False
+) -> FileFacts:
+    try:
+        return _facts(path, size, mtime_ns, digest, pixels, quick)
+    except MemoryError:
+        return FileFacts(path, size, mtime_ns, digest=digest, reason="out of memory fingerprinting")
+    except Exception as error:  # a bad picture is a record, never a crash
+        text = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        return FileFacts(path, size, mtime_ns, digest=digest, reason=f"cannot fingerprint ({text})")
 
 
 def _facts(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import warnings
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,10 +65,12 @@ def decode(data: bytes, *, name: str = "") -> Pixels:
         raise
     except UnidentifiedImageError:
         raise Undecodable(_unidentified(data, name)) from None
-    except (OSError, SyntaxError, ValueError, zlib.error, EOFError) as error:
-        raise Undecodable(_reason(error)) from None
     except MemoryError:
-        raise Undecodable("image too large to decode") from None
+        raise Undecodable("image too large to decode (out of memory)") from None
+    except Exception as error:  # every decoder failure is a reason, never a crash
+        # Plugins raise what they like (pillow-heif and the AVIF plugin: RuntimeError); a bad
+        # file must become a status, whatever its bytes make a decoder do.
+        raise Undecodable(_reason(error)) from None
 
 
 def _decode_open(image: Image.Image) -> Pixels:
@@ -111,7 +112,7 @@ def decode_embedded(head: bytes) -> Pixels | None:
         with Image.open(io.BytesIO(blob)) as thumb:
             thumb.load()
             small = thumb.convert("RGB")
-    except (OSError, SyntaxError, ValueError, zlib.error, EOFError, KeyError, TypeError):
+    except Exception:  # no usable thumbnail: the caller decodes the file instead
         return None
     tw, th = small.size
     if min(tw, th) < EMBEDDED_MIN_SIDE or width < 1 or height < 1:

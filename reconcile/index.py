@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +22,11 @@ from reconcile.fingerprint import Fingerprint
 
 # 2: `digest` may be NULL (computed only when a file of the same size is on the other side),
 # a row with neither fingerprint nor reason is a needle skipped as a byte copy, and `quick`
-# marks prints taken from an embedded EXIF thumbnail.
-SCHEMA_VERSION = 2
+# marks prints taken from an embedded EXIF thumbnail. 3: the file carries our application_id,
+# so that it can be told from any other SQLite file before anything is written to it.
+SCHEMA_VERSION = 3
+APPLICATION_ID = 0x52434E43  # "RCNC"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 _SCHEMA = """
 CREATE TABLE files (
     id INTEGER PRIMARY KEY,
@@ -220,6 +225,7 @@ class Index:
 
 
 def _connect(path: str) -> sqlite3.Connection:
+    check_writable_here(path)
     if path != ":memory:":
         folder = os.path.dirname(os.path.abspath(path))
         try:
@@ -228,8 +234,6 @@ def _connect(path: str) -> sqlite3.Connection:
             raise IndexFileError(
                 f"{path}: cannot create the index folder ({error.strerror})"
             ) from None
-        if os.path.isdir(path):
-            raise IndexFileError(f"{path}: is a folder, not an index file")
     try:
         db = sqlite3.connect(path, timeout=60, isolation_level=None)
         db.execute("PRAGMA busy_timeout = 60000")
@@ -238,19 +242,22 @@ def _connect(path: str) -> sqlite3.Connection:
         if version == 0 and tables == 0:
             db.execute("PRAGMA journal_mode = WAL")
             _transaction(db, _create)
-        elif version == 1:
-            # Version 1 stored every digest, no byte-copy rows and only full prints.
-            _transaction(db, _upgrade_from_1)
+        elif version in (1, 2):
+            # 1 stored every digest, no byte-copy rows and only full prints; 1 and 2 lack the
+            # application_id (check_writable_here has made sure the file is ours).
+            _transaction(db, _upgrade)
         elif version != SCHEMA_VERSION:
             db.close()
             raise IndexFileError(
                 f"{path}: index written by another version of reconcile (schema {version}, "
-                f"this one reads {SCHEMA_VERSION}); delete it or pass --rebuild"
+                f"this one reads {SCHEMA_VERSION}); pass --rebuild to start a new one"
             )
         db.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.OperationalError as error:
+        raise IndexFileError(f"{path}: cannot open the index ({error})") from None
     except sqlite3.DatabaseError as error:
         raise IndexFileError(
-            f"{path}: not a reconcile index ({error}); delete it, pass --rebuild, or choose --db"
+            f"{path}: damaged reconcile index ({error}); pass --rebuild to start a new one"
         ) from None
     return db
 
@@ -273,17 +280,103 @@ def _create(db: sqlite3.Connection) -> None:
     for statement in _SCHEMA.split(";"):
         if statement.strip():
             db.execute(statement)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _upgrade_from_1(db: sqlite3.Connection) -> None:
-    if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # not upgraded by another run
+def _upgrade(db: sqlite3.Connection) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]  # another run may have done it
+    if version == 1:
         db.execute("ALTER TABLE files ADD COLUMN quick INTEGER NOT NULL DEFAULT 0")
+    if version in (1, 2):
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
+def check_writable_here(path: str) -> None:
+    """Refuse, before anything is written, a path that holds a file that is not ours.
+
+    An index is only ever created where nothing is, or opened, upgraded or deleted where a
+    reconcile index is: a photo or any other file named by mistake is never touched.
+    """
+    if path == ":memory:":
+        return
+    owner = _owner(path)
+    if owner == "folder":
+        raise IndexFileError(f"{path}: is a folder, not an index file")
+    if owner == "foreign":
+        raise IndexFileError(
+            f"{path}: not a reconcile index; reconcile leaves it untouched: choose another --db"
+        )
+    if owner == "ours-damaged":
+        raise IndexFileError(f"{path}: damaged reconcile index; pass --rebuild to start a new one")
+
+
+def _owner(path: str) -> str:
+    """Whose file `path` is: "none" (nothing there, an empty file or an empty database),
+    "ours", "ours-damaged", "folder" or "foreign". A reconcile index is an SQLite file with
+    our application_id, or one from schema 1 or 2 (before the id) with our `files` table. A
+    file that does not start as SQLite does is never handed to SQLite at all."""
+    try:
+        if os.path.isdir(path):
+            return "folder"
+        with open(path, "rb", opener=_nonblocking) as handle:
+            if not _is_regular(handle.fileno()):
+                return "foreign"
+            head = handle.read(100)
+    except FileNotFoundError:
+        return "none"
+    except OSError as error:
+        raise IndexFileError(f"{path}: cannot read the index ({error.strerror})") from None
+    if not head:
+        return "none"
+    if not head.startswith(_SQLITE_MAGIC):
+        return "foreign"
+    # Read through SQLite, not the raw header: in WAL mode a new index's header only reaches
+    # the main file at a checkpoint.
+    try:
+        uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+        db = sqlite3.connect(uri, uri=True, timeout=60)
+        try:
+            application_id = db.execute("PRAGMA application_id").fetchone()[0]
+            user_version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            columns = {row[1] for row in db.execute("PRAGMA table_info(files)")}
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        raw_id = int.from_bytes(head[68:72], "big") if len(head) == 100 else 0
+        return "ours-damaged" if raw_id == APPLICATION_ID else "foreign"
+    if application_id == APPLICATION_ID:
+        return "ours"
+    if application_id == 0 and user_version == 0 and tables == 0:
+        return "none"  # an empty database: holds nothing (or another run is creating it)
+    legacy = {"path", "size", "mtime_ns", "digest", "dhash", "phash", "thumb"}
+    if application_id == 0 and user_version in (1, 2) and legacy <= columns:
+        return "ours"
+    return "foreign"
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def _is_regular(fd: int) -> bool:
+    return stat.S_ISREG(os.fstat(fd).st_mode)
+
+
 def remove_index(path: str) -> None:
-    """Delete an index file and its WAL companions (for --rebuild)."""
+    """Delete an index file and its WAL companions (for --rebuild); never any other file."""
+    owner = _owner(path)
+    if owner == "none":
+        return  # nothing there, or an empty file or database that SQLite will simply use
+    if owner == "folder":
+        raise IndexFileError(f"{path}: is a folder, not an index file")
+    if owner == "foreign":
+        raise IndexFileError(
+            f"{path}: not a reconcile index; --rebuild leaves it untouched: choose another --db"
+        )
+    # "ours" or "ours-damaged": ours to delete.
     for suffix in ("", "-wal", "-shm"):
         try:
             os.remove(path + suffix)

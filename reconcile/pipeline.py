@@ -14,7 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 from reconcile.analyse import FileFacts, analyse, analyse_task, file_digest
-from reconcile.errors import RootError
+from reconcile.errors import IndexFileError, RootError
 from reconcile.index import Index, remove_index
 from reconcile.match import Decision, Matcher
 from reconcile.model import DirectoryResult, ImageResult, Report, Status, Verdict, verdict_for
@@ -68,6 +68,7 @@ def reconcile(
     needle_roots = _unique(check_root(path) for path in needles)
     warnings: list[str] = []
     hay_exclude, needle_exclude = _overlaps(hay_roots, needle_roots, warnings)
+    _refuse_index_inside(db, [*hay_roots, *needle_roots])
     if rebuild:
         remove_index(db)
     with Index(db) as index:
@@ -150,6 +151,20 @@ def _decide(
             confirm(list(waiting))
         todo = again
     return [decision for decision in decisions if decision is not None]
+
+
+def _refuse_index_inside(db: str, roots: list[str]) -> None:
+    """The index and its WAL files are never written inside the photo folders (a `--db` that
+    names a photo, or a symlink into them, included)."""
+    if db == ":memory:":
+        return
+    real = os.path.realpath(os.path.abspath(os.path.expanduser(db)))
+    for root in roots:
+        if real == root or _inside(real, root):
+            raise IndexFileError(
+                f"{db}: the index would be written inside {root}; reconcile never writes "
+                "under the haystack or needles: choose a --db outside them"
+            )
 
 
 def _unique(paths: Iterator[str]) -> list[str]:

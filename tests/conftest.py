@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -79,6 +81,25 @@ def run_cli(tmp_path: Path, *args: str, cwd: Path = REPO) -> subprocess.Complete
         env=cli_env(tmp_path),
         timeout=300,
     )
+
+
+def run_main(
+    tmp_path: Path, *args: str, monkeypatch: pytest.MonkeyPatch
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI's `main(argv)` in this process, with captured streams (no start-up cost).
+
+    For everything but signals and pipes, which need a real process (`run_cli`)."""
+    from reconcile.cli import main
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(REPO)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse's usage errors
+            code = int(exit_.code or 0)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 class Phases:

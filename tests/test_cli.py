@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from conftest import REPO, SAMPLE, run_cli, scene, write
+from conftest import REPO, SAMPLE, run_cli, run_main, scene, write
 
 SAMPLE_ARGS = ("--haystack", "sample_data/haystack", "--needles", "sample_data/needles")
 
@@ -110,23 +110,16 @@ def test_root_that_is_a_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_unreadable_index_is_one_line_and_exit_two(tmp_path: Path) -> None:
-    """An index file that is not SQLite: one line saying what to do, exit 2."""
+    """An index file that is not SQLite: one line, exit 2, and the file is left alone."""
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"garbage" * 1000)
     result = run_cli(tmp_path, *SAMPLE_ARGS, "--db", str(bad))
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith(f"reconcile: {bad}: not a reconcile index")
-    assert "--rebuild" in result.stderr and "Traceback" not in result.stderr
-
-
-def test_rebuild_replaces_an_unreadable_index(tmp_path: Path) -> None:
-    """--rebuild deletes a broken index and runs."""
-    bad = tmp_path / "bad.sqlite"
-    bad.write_bytes(b"garbage" * 1000)
-    result = run_cli(tmp_path, *SAMPLE_ARGS, "--db", str(bad), "--rebuild", "--format", "json")
-    assert result.returncode == 1, result.stderr
-    assert json.loads(result.stdout)["summary"]["images"] == len(EXPECTED_SAMPLE)
+    assert result.stderr == (
+        f"reconcile: {bad}: not a reconcile index; reconcile leaves it untouched: "
+        "choose another --db\n"
+    )
+    assert bad.read_bytes() == b"garbage" * 1000
 
 
 def test_usage_errors_exit_two(tmp_path: Path) -> None:
@@ -227,3 +220,64 @@ def test_interrupt_exits_130_with_one_line(tmp_path: Path) -> None:
     assert out == ""
     with sqlite3.connect(index) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_rebuild_never_deletes_a_photo_named_as_db(tmp_path: Path, monkeypatch) -> None:
+    """`--db` naming a photo is refused with or without --rebuild, and the photo is untouched;
+    the message advises nothing that would destroy it."""
+    photo = write(tmp_path / "elsewhere/IMG_0000.JPG", scene(5), 90)
+    before = photo.read_bytes()
+    for extra in ((), ("--rebuild",)):
+        result = run_main(tmp_path, *SAMPLE_ARGS, "--db", str(photo), *extra,
+                          monkeypatch=monkeypatch)  # fmt: skip
+        assert result.returncode == 2
+        assert result.stderr == (
+            f"reconcile: {photo}: not a reconcile index; "
+            + ("--rebuild leaves it untouched" if extra else "reconcile leaves it untouched")
+            + ": choose another --db\n"
+        )
+        assert photo.read_bytes() == before
+    assert sorted(p.name for p in photo.parent.iterdir()) == ["IMG_0000.JPG"]
+
+
+def test_db_inside_the_photo_folders_is_refused_before_anything_is_written(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """An index path under a haystack or needles root, directly or through a symlink, is
+    refused with one line and exit 2, and no file appears there."""
+    hay = tmp_path / "hay"
+    shutil.copytree(SAMPLE / "haystack", hay)
+    inside_photo = next(hay.rglob("*.jpg"))
+    (tmp_path / "link").symlink_to(hay / "2009")
+    cases = [
+        hay / "index.sqlite",
+        inside_photo,
+        tmp_path / "link/index.sqlite",
+        SAMPLE / "needles/new folder/index.sqlite",
+    ]
+    listing = sorted(hay.rglob("*")), sorted((SAMPLE / "needles").rglob("*"))
+    for db in cases:
+        for extra in ((), ("--rebuild",)):
+            result = run_main(tmp_path, "--haystack", str(hay), "--needles", "sample_data/needles",
+                              "--db", str(db), *extra, monkeypatch=monkeypatch)  # fmt: skip
+            assert result.returncode == 2, db
+            assert result.stderr.startswith(f"reconcile: {db}: the index would be written inside")
+            assert result.stderr.count("\n") == 1
+    assert (sorted(hay.rglob("*")), sorted((SAMPLE / "needles").rglob("*"))) == listing
+
+
+def test_rebuild_replaces_a_damaged_reconcile_index(tmp_path: Path, monkeypatch) -> None:
+    """A reconcile index whose pages are damaged says so, and --rebuild starts it anew."""
+    db = tmp_path / "i.sqlite"
+    first = run_main(tmp_path, *SAMPLE_ARGS, "--db", str(db), monkeypatch=monkeypatch)
+    assert first.returncode == 1
+    data = bytearray(db.read_bytes())
+    data[100:] = b"\xa5" * (len(data) - 100)  # keep the header, ruin every page
+    db.write_bytes(bytes(data))
+    damaged = run_main(tmp_path, *SAMPLE_ARGS, "--db", str(db), monkeypatch=monkeypatch)
+    assert damaged.returncode == 2
+    assert damaged.stderr.startswith(f"reconcile: {db}: damaged reconcile index")
+    rebuilt = run_main(tmp_path, *SAMPLE_ARGS, "--db", str(db), "--rebuild", "--format", "json",
+                       monkeypatch=monkeypatch)  # fmt: skip
+    assert rebuilt.returncode == 1, rebuilt.stderr
+    assert json.loads(rebuilt.stdout)["summary"]["images"] == len(EXPECTED_SAMPLE)

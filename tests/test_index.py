@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 from reconcile.analyse import FileFacts, analyse
 from reconcile.errors import IndexFileError
 from reconcile.fingerprint import Fingerprint
-from reconcile.index import SCHEMA_VERSION, Index, to_signed, to_unsigned
+from reconcile.index import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    Index,
+    remove_index,
+    to_signed,
+    to_unsigned,
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -80,9 +87,25 @@ def test_an_index_from_another_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE files (x)")
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(IndexFileError, match="another version of reconcile"):
         Index(str(path))
+
+
+def test_another_programs_sqlite_file_is_never_written(tmp_path: Path) -> None:
+    """An SQLite file that is not ours (another application's, even one with a `files` table
+    and a small user_version) is refused, and neither opening nor --rebuild changes it."""
+    path = tmp_path / "Photos.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE files (name TEXT)")
+        db.execute("PRAGMA user_version = 2")
+    before = path.read_bytes()
+    with pytest.raises(IndexFileError, match="not a reconcile index"):
+        Index(str(path))
+    with pytest.raises(IndexFileError, match="--rebuild leaves it untouched"):
+        remove_index(str(path))
+    assert path.read_bytes() == before
 
 
 def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
@@ -103,7 +126,7 @@ def test_index_uses_wal_and_records_its_schema(tmp_path: Path) -> None:
 
 
 def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
-    """Version 1 stored a digest for every file; it is read as version 2, entries intact."""
+    """Version 1 stored a digest for every file; it is upgraded to version 3, entries intact."""
     path = tmp_path / "v1.sqlite"
     with sqlite3.connect(path) as db:
         db.execute(V1_SCHEMA)
@@ -114,7 +137,8 @@ def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
         known = index.known_under("/p")[b"/p/a.jpg"]
         assert (known.digest, known.quick) == (b"a" * 16, False)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 
 
 V1_SCHEMA = """CREATE TABLE files (

@@ -336,3 +336,33 @@ def test_two_runs_on_one_index_at_once(tmp_path: Path) -> None:
         out, err = run.communicate(timeout=300)
         assert run.returncode == 1, err
         assert _statuses(json.loads(out)) == {"a.jpg": "same", "b.jpg": "missing"}
+
+
+def _corrupt_avif(rgb: np.ndarray) -> bytes:
+    """An AVIF whose container is sound but whose colour planes are not: the AVIF decoder
+    raises RuntimeError ("Failed to decode frame 0"), not one of Pillow's usual errors."""
+    data = bytearray(_pil_bytes(Image.fromarray(rgb), "AVIF", quality=60))
+    middle = len(data) // 2
+    for offset in range(middle, min(len(data), middle + 200)):
+        data[offset] ^= 0x55
+    return bytes(data)
+
+
+def test_one_file_whose_decoder_raises_anything_does_not_stop_the_run(tmp_path: Path) -> None:
+    """A corrupt AVIF (RuntimeError inside the decoder) is `unreadable` with a reason, and every
+    other file still gets its status: the run finishes with the report."""
+    hay = tmp_path / "hay"
+    photos = _library(hay)
+    needles = tmp_path / "needles"
+    (needles / "phone").mkdir(parents=True)
+    (needles / "phone/IMG_1.avif").write_bytes(_corrupt_avif(photos[0]))
+    write(needles / "phone/IMG_2.jpg", photos[1], 80)
+    write(needles / "phone/IMG_3.jpg", scene(4242), 80)
+    report = _report(tmp_path, hay, needles)
+    assert _statuses(report) == {
+        "phone/IMG_1.avif": "unreadable",
+        "phone/IMG_2.jpg": "same",
+        "phone/IMG_3.jpg": "missing",
+    }
+    avif = next(i for i in report["images"] if i["path"] == "phone/IMG_1.avif")
+    assert "decode" in avif["reason"].lower()
