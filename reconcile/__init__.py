@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from reconcile.errors import IndexFileError, ReconcileError, RootError
 from reconcile.model import DirectoryResult, ImageResult, Report, Status, Verdict
-from reconcile.pipeline import Progress, reconcile
+from reconcile.pipeline import reconcile
+from reconcile.progress import Progress
 
 __all__ = [
     "DirectoryResult",
@@ -18,4 +19,4 @@ __all__ = [
     "Verdict",
     "reconcile",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -2,50 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from functools import cache
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from reconcile.decode import HEAD_BYTES, Pixels, Undecodable, decode, decode_embedded
-from reconcile.fingerprint import Fingerprint, fingerprint, trim_border
+from reconcile.files import digest_of, file_digest, open_regular
+from reconcile.fingerprint import fingerprint, trim_border
+from reconcile.model import FileFacts, Task
+
+# Files up to this size are read once into memory, digested and decoded from there; larger
+# ones (TIFF scans, or a disk image named .jpg) are digested as a stream and decoded from disk.
+READ_WHOLE = 256 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class FileFacts:
-    """What the index keeps about one file (a failure is a fact too: `reason` says why)."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    digest: bytes | None = None
-    print: Fingerprint | None = None
-    trimmed: Fingerprint | None = None  # the picture without its uniform border, if it has one
-    reason: str | None = None
-    quick: bool = False  # the prints come from the embedded EXIF thumbnail, not the picture
-
-
-def digest_of(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
-def file_digest(path: str) -> bytes:
-    """The digest of a file's bytes, read in blocks (no decoding, little memory)."""
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).digest()
-
-
-@cache
-def _digester() -> ThreadPoolExecutor:
-    # hashlib and Pillow's decoder both release the GIL: digesting beside the decode hides
-    # the digest's cost wherever a core is free (one job on a multi-core machine).
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="reconcile-digest")
-
-
-def analyse(
-    path: str, size: int, mtime_ns: int, want_digest: bool = True, quick: bool = False
-) -> FileFacts:
+def analyse(task: Task) -> FileFacts:
     """Read, decode and fingerprint one file, and digest it if asked. Never raises for a bad file.
 
     The digest only serves to find byte-identical copies, so the pipeline asks for it only when
@@ -53,44 +23,62 @@ def analyse(
     fingerprints a JPEG's embedded EXIF thumbnail instead of the picture when it has a usable
     one; such prints only ever propose candidates (see `quick` in the pipeline).
     """
-    head_only = quick and not want_digest  # the thumbnail is in the head; the digest needs all
+    path, size, mtime_ns = task.path, task.size, task.mtime_ns
+    head_only = task.quick and not task.want_digest  # the thumbnail is in the head
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(HEAD_BYTES if head_only else -1)
-            embedded = decode_embedded(data) if quick else None
+        with open_regular(path) as handle:
+            data = handle.read(HEAD_BYTES if head_only else READ_WHOLE + 1)
+            embedded = decode_embedded(data) if task.quick else None
             if embedded is None and head_only:
-                data += handle.read()
+                data += handle.read(READ_WHOLE + 1 - len(data))
     except OSError as error:
-        return FileFacts(path, size, mtime_ns, reason=f"cannot read ({error.strerror})")
+        return FileFacts(path, size, mtime_ns, reason=f"cannot read ({error.strerror or error})")
+    except MemoryError:
+        return FileFacts(path, size, mtime_ns, reason="cannot read (out of memory)")
     if embedded is not None:
-        digest = digest_of(data) if want_digest else None
-        return _guarded_facts(path, size, mtime_ns, digest, embedded, quick=True)
-    pending = _digester().submit(digest_of, data) if want_digest else None
+        digest = digest_of(data) if task.want_digest else None
+        return _guarded_facts(task, digest, embedded, quick=True)
+    with ThreadPoolExecutor(1) as digester:
+        # hashlib and the decoders release the GIL: digesting beside the decode hides the
+        # digest's cost wherever a core is free.
+        if len(data) > READ_WHOLE:
+            del data  # too large to hold: digest the file as a stream, decode from disk
+            pending = digester.submit(file_digest, path) if task.want_digest else None
+            source: bytes | str = path
+        else:
+            pending = digester.submit(digest_of, data) if task.want_digest else None
+            source = data
+        try:
+            pixels = decode(source, name=os.path.basename(path))
+        except Undecodable as error:
+            return FileFacts(path, size, mtime_ns, digest=_result(pending), reason=str(error))
+        digest = _result(pending)
+    return _guarded_facts(task, digest, pixels)
+
+
+def _result(pending: Future[bytes] | None) -> bytes | None:
+    if pending is None:
+        return None
     try:
-        pixels = decode(data, name=os.path.basename(path))
-    except Undecodable as error:
-        digest = pending.result() if pending else None
-        return FileFacts(path, size, mtime_ns, digest=digest, reason=str(error))
-    digest = pending.result() if pending else None
-    del data
-    return _guarded_facts(path, size, mtime_ns, digest, pixels)
+        return pending.result()
+    except OSError:
+        return None
 
 
 def _guarded_facts(
-    path: str, size: int, mtime_ns: int, digest: bytes | None, pixels: Pixels, quick: bool = False
+    task: Task, digest: bytes | None, pixels: Pixels, quick: bool = False
 ) -> FileFacts:
     try:
-        return _facts(path, size, mtime_ns, digest, pixels, quick)
+        return _facts(task, digest, pixels, quick)
     except MemoryError:
-        return FileFacts(path, size, mtime_ns, digest=digest, reason="out of memory fingerprinting")
+        reason = "out of memory fingerprinting"
     except Exception as error:  # a bad picture is a record, never a crash
         text = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-        return FileFacts(path, size, mtime_ns, digest=digest, reason=f"cannot fingerprint ({text})")
+        reason = f"cannot fingerprint ({text})"
+    return FileFacts(task.path, task.size, task.mtime_ns, digest=digest, reason=reason)
 
 
-def _facts(
-    path: str, size: int, mtime_ns: int, digest: bytes | None, pixels: Pixels, quick: bool = False
-) -> FileFacts:
+def _facts(task: Task, digest: bytes | None, pixels: Pixels, quick: bool) -> FileFacts:
     full = fingerprint(pixels.rgb, width=pixels.width, height=pixels.height)
     inner = trim_border(pixels.rgb)
     trimmed = None
@@ -103,9 +91,12 @@ def _facts(
             height=max(1, round(inner.shape[0] * scale)),
             crop_views=False,
         )
-    return FileFacts(path, size, mtime_ns, digest=digest, print=full, trimmed=trimmed, quick=quick)
-
-
-def analyse_task(task: tuple[str, int, int, bool, bool]) -> FileFacts:
-    """`analyse` for a process pool, which passes one argument."""
-    return analyse(*task)
+    return FileFacts(
+        task.path,
+        task.size,
+        task.mtime_ns,
+        digest=digest,
+        print=full,
+        trimmed=trimmed,
+        quick=quick,
+    )

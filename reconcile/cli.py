@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import io
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -28,6 +31,7 @@ from reconcile import __version__
 from reconcile.errors import ReconcileError
 from reconcile.index import default_path
 from reconcile.pipeline import reconcile
+from reconcile.pool import max_jobs
 from reconcile.report import printable, to_csv, to_json, to_tables
 
 EXIT_DONE = 0  # every needle picture is already in the haystack
@@ -91,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     parser.add_argument(
         "--jobs", type=_positive, default=None, metavar="N",
-        help="worker processes for decoding (default: all cores)",
+        help="worker processes for decoding (default: all cores; at most twice the cores)",
     )  # fmt: skip
     parser.add_argument(
         "--rebuild", action="store_true", help="delete the index and fingerprint everything anew"
@@ -117,24 +121,80 @@ def _positive(text: str) -> int:
     return value
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C (workers stopped, index consistent)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status. The one error boundary."""
     args = _parser().parse_args(argv)
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        _error("stdout is closed: nowhere to write the report")
+        return EXIT_ERROR
+    # What `timeout`, systemd and `kill` send, and a closed terminal, end the run as Ctrl-C does.
+    previous = {sig: signal.signal(sig, _stop) for sig in _STOP_SIGNALS}
     try:
         return _run(args)
     except ReconcileError as error:
-        stderr.print(f"[bold red]reconcile:[/] {escape(printable(str(error)))}", highlight=False)
+        _error(str(error))
         return EXIT_ERROR
     except KeyboardInterrupt:
-        stderr.print("reconcile: interrupted; the index keeps what was finished", highlight=False)
+        _error("interrupted; the index keeps what was finished", plain=True)
         return EXIT_INTERRUPTED
+    except _Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        _error(f"stopped by {name}; the index keeps what was finished", plain=True)
+        return 128 + stop.signum
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from complaining.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return EXIT_TODO
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EIO, errno.EBADF):  # stdout on a full disk
+            _silence_stdout()
+            _error(f"cannot write the report ({error.strerror})")
+            return EXIT_ERROR
+        _error(f"unexpected error: {error}")
+        return EXIT_ERROR
+    except Exception as error:  # a bug: still one line and "failed", never "to-do not empty"
+        _error(f"unexpected error ({type(error).__name__}: {error}); please report it")
+        return EXIT_ERROR
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+def _error(message: str, *, plain: bool = False) -> None:
+    text = escape(printable(message.splitlines()[0] if message else ""))
+    stderr.print(("reconcile: " if plain else "[bold red]reconcile:[/] ") + text, highlight=False)
+
+
+def _silence_stdout() -> None:
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.jobs is not None and args.jobs > max_jobs():
+        stderr.print(
+            f"[yellow]warning:[/] --jobs {args.jobs}: using {max_jobs()}, twice the cores "
+            "(more processes only wait for the CPU and multiply memory)",
+            highlight=False,
+        )
+        args.jobs = max_jobs()
     show_progress = not args.quiet and stderr.is_terminal
     columns = (
         TextColumn("{task.description:<24}"),

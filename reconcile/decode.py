@@ -1,4 +1,9 @@
-"""Turning image bytes into pixels: reduced-size JPEG decoding, EXIF orientation, clear refusals."""
+"""Turning image bytes into pixels: reduced-size decoding, EXIF orientation, clear refusals.
+
+Nothing global is changed: Pillow's own limits and plugin registry stay as the host program
+set them (worker processes, which are reconcile's own, set theirs in `workers`). Memory is
+budgeted before any pixel is decoded.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +12,21 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
-from reconcile.scan import image_format
-
-try:  # HEIC/HEIF is an optional extra: `pip install 'reconcile[heic]'`.
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
-except ImportError:  # pragma: no cover - depends on the extra
-    pass
+from reconcile.filetypes import MAGIC_BYTES, image_format, is_raw_name
 
 # The decoder is asked for at least this many pixels on the short side: enough for the 64 px
 # verification thumbnail with room for the area filter, few enough that JPEGs decode at 1/8.
 WORKING_SIZE = 256
 # Pictures larger than this are refused before decoding (a header can claim 60000 x 60000).
 MAX_PIXELS = 300_000_000
+# Bytes one decode may need (the stored pixels plus one RGB copy), checked before decoding:
+# a 68 KB PNG can claim 17000 x 17000 pixels. A 200-megapixel RGB scan needs 1.2 GB.
+MEMORY_BUDGET = 3 * 1024**3 // 2
+# More scans than any camera or encoder writes (they use about 10): a progressive JPEG with
+# thousands of empty scans costs minutes of CPU and says nothing more.
+MAX_JPEG_SCANS = 500
 # An embedded EXIF thumbnail stands in for the picture (--quick) only if its short side is
 # at least the 64 px verification thumbnail's (cameras write 160 x 120, or 160 x 90 for 16:9)
 # and it has the picture's shape (no letterbox, not a stale crop).
@@ -30,13 +34,10 @@ EMBEDDED_MIN_SIDE = 64
 EMBEDDED_ASPECT_TOLERANCE = 0.02
 # Where a JPEG's EXIF thumbnail lies: APP1 holds at most 64 KB, and APP0/APP2 come first.
 HEAD_BYTES = 256 * 1024
-RAW_EXTENSIONS = frozenset(
-    {".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf", ".srw", ".pef"}
-)
 
-# We check sizes ourselves (MAX_PIXELS) and want truncation reported, never papered over.
-Image.MAX_IMAGE_PIXELS = None
-ImageFile.LOAD_TRUNCATED_IMAGES = False
+# Bytes per pixel of Pillow's modes, for the memory budget (others count as 4).
+_MODE_BYTES = {"1": 1, "L": 1, "P": 1, "LA": 2, "PA": 2, "La": 2, "RGB": 3, "YCbCr": 3,
+               "LAB": 3, "HSV": 3, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}  # fmt: skip
 
 
 class Undecodable(Exception):
@@ -52,42 +53,102 @@ class Pixels:
     height: int
 
 
-def decode(data: bytes, *, name: str = "") -> Pixels:
-    """Decode image bytes; raises Undecodable with a one-line reason."""
-    if not data:
+def decode(source: bytes | str, *, name: str = "") -> Pixels:
+    """Decode a picture from its bytes, or from its path for files too large to hold twice;
+    raises Undecodable with a one-line reason."""
+    head = source[:MAGIC_BYTES] if isinstance(source, bytes) else _head(source)
+    if not head:
         raise Undecodable("empty file")
+    if isinstance(source, bytes) and image_format(head) == "JPEG":
+        scans = source.count(b"\xff\xda")  # SOS markers: stuffing keeps 0xFF out of the data
+        if scans > MAX_JPEG_SCANS:
+            raise Undecodable(f"corrupt JPEG ({scans} scans)")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
+            # We budget pixels and memory ourselves (MAX_PIXELS, MEMORY_BUDGET).
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            if image_format(head) == "HEIC":
+                return _decode_heif(source)
+            with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
                 return _decode_open(image)
     except Undecodable:
         raise
     except UnidentifiedImageError:
-        raise Undecodable(_unidentified(data, name)) from None
+        raise Undecodable(_unidentified(head, name)) from None
     except MemoryError:
         raise Undecodable("image too large to decode (out of memory)") from None
-    except Exception as error:  # every decoder failure is a reason, never a crash
+    except Exception as error:
         # Plugins raise what they like (pillow-heif and the AVIF plugin: RuntimeError); a bad
         # file must become a status, whatever its bytes make a decoder do.
         raise Undecodable(_reason(error)) from None
 
 
+def _head(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(MAGIC_BYTES)
+
+
+def _decode_heif(source: bytes | str) -> Pixels:
+    # Decoded through pillow-heif's own API rather than its Pillow plugin, so that nothing is
+    # registered in the host program's Pillow.
+    import pillow_heif
+
+    heif = pillow_heif.open_heif(io.BytesIO(source) if isinstance(source, bytes) else source)
+    width, height = heif.size
+    _check_budget(width, height, heif.mode)
+    with heif.to_pillow() as image:
+        # libheif has applied the container's rotation already (HEIF ignores the EXIF tag).
+        return _pixels(image, orientation=1)
+
+
 def _decode_open(image: Image.Image) -> Pixels:
     width, height = image.size
-    if width < 1 or height < 1:
-        raise Undecodable(f"invalid size {width}x{height}")
-    if width * height > MAX_PIXELS:
-        raise Undecodable(f"image too large ({width}x{height} pixels)")
     if image.format == "JPEG":
         # DCT-domain scaling: libjpeg decodes at 1/2, 1/4 or 1/8 without touching full size.
         scale = max(1, min(width, height) // WORKING_SIZE)
         image.draft("RGB", (width // scale, height // scale))
+    _check_budget(*image.size, image.mode, full=(width, height))
     image.load()
-    oriented = ImageOps.exif_transpose(image) or image
-    orientation = image.getexif().get(0x0112, 1)
+    return _pixels(image, orientation=image.getexif().get(0x0112, 1), full=(width, height))
+
+
+def _check_budget(width: int, height: int, mode: str, full: tuple[int, int] | None = None) -> None:
+    full_w, full_h = full or (width, height)
+    if full_w < 1 or full_h < 1:
+        raise Undecodable(f"invalid size {full_w}x{full_h}")
+    if full_w * full_h > MAX_PIXELS:
+        raise Undecodable(f"image too large ({full_w}x{full_h} pixels)")
+    needed = width * height * (_MODE_BYTES.get(mode, 4) + 3)
+    if needed > MEMORY_BUDGET:
+        raise Undecodable(
+            f"image too large to decode ({width}x{height} {mode}: "
+            f"{needed / 1024**3:.1f} GB, over the {MEMORY_BUDGET / 1024**3:.0f} GB budget)"
+        )
+
+
+def _pixels(
+    image: Image.Image, *, orientation: object, full: tuple[int, int] | None = None
+) -> Pixels:
+    width, height = full or image.size
+    image = _reduced(image)
+    transpose = _TRANSPOSE.get(orientation) if isinstance(orientation, int) else None
+    if transpose is not None:
+        image = image.transpose(transpose)
     full_w, full_h = (height, width) if _swaps_axes(orientation) else (width, height)
-    return Pixels(rgb=_to_rgb(oriented), width=full_w, height=full_h)
+    return Pixels(rgb=_to_rgb(image), width=full_w, height=full_h)
+
+
+def _reduced(image: Image.Image) -> Image.Image:
+    """The picture shrunk by a whole factor towards WORKING_SIZE on its short side, so that
+    the pixel maths never runs at full size (JPEGs arrive reduced by `draft` already)."""
+    factor = min(image.size) // WORKING_SIZE
+    if factor < 2:
+        return image
+    if image.mode not in ("L", "LA", "RGB", "RGBA", "I", "F", "I;16", "I;16B", "I;16L"):
+        image = image.convert(
+            "RGBA" if "A" in image.mode or "transparency" in image.info else "RGB"
+        )
+    return image.reduce(factor)
 
 
 def decode_embedded(head: bytes) -> Pixels | None:
@@ -112,18 +173,14 @@ def decode_embedded(head: bytes) -> Pixels | None:
         with Image.open(io.BytesIO(blob)) as thumb:
             thumb.load()
             small = thumb.convert("RGB")
-    except Exception:  # no usable thumbnail: the caller decodes the file instead
+    except Exception:  # no usable thumbnail, whatever the reason: the file is decoded instead
         return None
     tw, th = small.size
     if min(tw, th) < EMBEDDED_MIN_SIDE or width < 1 or height < 1:
         return None
     if abs(tw / th - width / height) > EMBEDDED_ASPECT_TOLERANCE * (width / height):
         return None
-    transpose = _TRANSPOSE.get(orientation) if isinstance(orientation, int) else None
-    if transpose is not None:
-        small = small.transpose(transpose)
-    full_w, full_h = (height, width) if _swaps_axes(orientation) else (width, height)
-    return Pixels(rgb=np.asarray(small, dtype=np.uint8), width=full_w, height=full_h)
+    return _pixels(small, orientation=orientation, full=(width, height))
 
 
 # EXIF orientation: how to turn the stored pixels to display them (as ImageOps.exif_transpose).
@@ -147,7 +204,7 @@ def _to_rgb(image: Image.Image) -> np.ndarray:
     mode = image.mode
     if mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         # Pillow's convert("L") clips 16-bit values at 255; rescale by the type's range.
-        values = np.asarray(image, dtype=np.float64)
+        values = np.asarray(image, dtype=np.float32)
         top = 65535.0 if mode != "F" else (1.0 if values.max() <= 1.0 else 255.0)
         gray = np.clip(values * (255.0 / top), 0, 255).astype(np.uint8)
         return np.repeat(gray[:, :, None], 3, axis=2)
@@ -160,12 +217,10 @@ def _to_rgb(image: Image.Image) -> np.ndarray:
     return np.asarray(image, dtype=np.uint8)
 
 
-def _unidentified(data: bytes, name: str) -> str:
-    if name.lower().endswith(tuple(RAW_EXTENSIONS)):
+def _unidentified(head: bytes, name: str) -> str:
+    if is_raw_name(name):
         return "RAW format not supported"
-    announced = image_format(data[:16])
-    if announced == "HEIC":
-        return "HEIC not supported here (pip install 'reconcile[heic]')"
+    announced = image_format(head)
     if announced is not None:
         return f"corrupt {announced} (cannot be opened)"
     return "not an image (unknown format)"

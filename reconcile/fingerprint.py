@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 
-THUMB = 64  # side of the grayscale verification thumbnail
+from reconcile.model import COLOUR, THUMB, Fingerprint
+
 CROPS = (0.025, 0.05)  # fractions cut from each side for the crop views
-COLOUR = 8  # side of the colour thumbnail that tells a grayscale edit from the original
-_MASK64 = (1 << 64) - 1
-
-
-@dataclass(frozen=True, slots=True)
-class Fingerprint:
-    """Two 64-bit perceptual hashes, the thumbnails they came from, and the picture's size."""
-
-    dhash: int
-    phash: int
-    thumb: bytes  # THUMB x THUMB grayscale, row-major uint8
-    colour: bytes  # COLOUR x COLOUR x 3 RGB uint8
-    width: int
-    height: int
-    detail: float = 0.0  # `information` of the thumbnail
-    # (dHash, pHash) of the picture cropped by each of CROPS per side, so that a crop of it
-    # (or it, when it is the crop) can be found.
-    crops: tuple[tuple[int, int], ...] = ()
-
-    def thumb_array(self) -> np.ndarray:
-        return np.frombuffer(self.thumb, dtype=np.uint8).reshape(THUMB, THUMB)
-
-    def colour_array(self) -> np.ndarray:
-        return np.frombuffer(self.colour, dtype=np.uint8).reshape(COLOUR, COLOUR, 3)
 
 
 def fingerprint(
@@ -74,11 +48,6 @@ def crop_thumbnail(thumb: np.ndarray, fraction: float) -> np.ndarray:
     return cv2.resize(cropped(thumb, fraction), (THUMB, THUMB), interpolation=cv2.INTER_LINEAR)
 
 
-def gray_thumbnail(rgb: np.ndarray) -> np.ndarray:
-    """The THUMB x THUMB luminance thumbnail (aspect ratio not kept, as the hashes ignore it)."""
-    return _squeeze(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY))
-
-
 def _squeeze(gray: np.ndarray) -> np.ndarray:
     return cv2.resize(np.ascontiguousarray(gray), (THUMB, THUMB), interpolation=cv2.INTER_AREA)
 
@@ -98,10 +67,6 @@ def phash(thumb: np.ndarray) -> int:
 
 def _pack(bits: np.ndarray) -> int:
     return int.from_bytes(np.packbits(bits.reshape(-1)).tobytes(), "big")
-
-
-def hamming(a: int, b: int) -> int:
-    return ((a ^ b) & _MASK64).bit_count()
 
 
 def information(thumb: np.ndarray) -> float:
@@ -132,12 +97,6 @@ def orient(array: np.ndarray, index: int) -> np.ndarray:
     """The picture under ORIENTATIONS[index]."""
     base = array[:, ::-1] if index >= 4 else array
     return np.ascontiguousarray(np.rot90(base, k=index % 4))
-
-
-def variants(thumb: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
-    """The thumbnail in each of the eight orientations, with the orientation's index."""
-    for index in range(len(ORIENTATIONS)):
-        yield index, orient(thumb, index)
 
 
 def trim_border(rgb: np.ndarray, *, tolerance: float = 8.0) -> np.ndarray | None:

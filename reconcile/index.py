@@ -12,13 +12,11 @@ import stat
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from reconcile.analyse import FileFacts
 from reconcile.errors import IndexFileError
-from reconcile.fingerprint import Fingerprint
+from reconcile.model import FULL, TRIM, FileFacts, Fingerprint, View, crop_view
 
 # 2: `digest` may be NULL (computed only when a file of the same size is on the other side),
 # a row with neither fingerprint nor reason is a needle skipped as a byte copy, and `quick`
@@ -43,8 +41,10 @@ CREATE TABLE files (
 );
 CREATE INDEX files_digest ON files (digest);
 """
-_PRINT_COLUMNS = "width, height, dhash, phash, thumb, colour, crops, detail"
-_TRIM_COLUMNS = "twidth, theight, tdhash, tphash, tthumb, tcolour, tdetail"  # no crop views
+# A fingerprint's columns; the trimmed print has the same ones prefixed "t", but no crops.
+_PRINT = ("width", "height", "dhash", "phash", "thumb", "colour", "crops", "detail")
+_TRIM = tuple("t" + name for name in _PRINT if name != "crops")
+_FACTS = ("path", "size", "mtime_ns", "digest", "reason", "quick", *_PRINT, *_TRIM)
 
 
 def to_signed(value: int) -> int:
@@ -130,15 +130,10 @@ class Index:
         """Insert or replace the facts of a batch of files, in one transaction."""
         rows = [_row(facts) for facts in batch]
         sql = (
-            "INSERT INTO files (path, size, mtime_ns, digest, reason, quick, "
-            f"{_PRINT_COLUMNS}, {_TRIM_COLUMNS}) VALUES ({', '.join('?' * 21)}) "
-            "ON CONFLICT (path) DO UPDATE SET size = excluded.size, "
-            "mtime_ns = excluded.mtime_ns, digest = excluded.digest, reason = excluded.reason, "
-            "quick = excluded.quick, "
-            + ", ".join(
-                f"{name} = excluded.{name}"
-                for name in (_PRINT_COLUMNS + ", " + _TRIM_COLUMNS).split(", ")
-            )
+            f"INSERT INTO files ({', '.join(_FACTS)}) "
+            f"VALUES ({', '.join(':' + name for name in _FACTS)}) "
+            "ON CONFLICT (path) DO UPDATE SET "
+            + ", ".join(f"{name} = excluded.{name}" for name in _FACTS if name != "path")
         )
         self._write(lambda db: db.executemany(sql, rows))
 
@@ -164,11 +159,7 @@ class Index:
         return found
 
     def entry(self, id_: int) -> Entry:
-        rows = self._query(
-            f"SELECT id, path, digest, reason, {_PRINT_COLUMNS}, {_TRIM_COLUMNS}, quick "
-            "FROM files WHERE id = ?",
-            (id_,),
-        )
+        rows = self._query(f"SELECT id, {', '.join(_FACTS)} FROM files WHERE id = ?", (id_,))
         if not rows:
             raise IndexFileError(f"{self.path}: entry {id_} vanished during the run")
         return _entry(rows[0])
@@ -191,12 +182,12 @@ class Index:
             ):
                 yield bytes(digest), id_, bool(decoded)
 
-    def hash_tables(self, ids: Iterable[int], *, min_detail: float) -> dict[str, HashTable]:
-        """Searchable hashes of these files' pictures by view: "full", "trim", "crop0", ...
+    def hash_tables(self, ids: Iterable[int], *, min_detail: float) -> dict[View, HashTable]:
+        """Searchable hashes of these files' pictures by view: full, trimmed, each crop.
 
         Pictures with less detail than `min_detail` are left out: they can never match.
         """
-        rows: dict[str, list[tuple[int, int, int]]] = {}
+        rows: dict[View, list[tuple[int, int, int]]] = {}
         for batch in _batches(list(ids), 500):
             marks = ", ".join("?" * len(batch))
             for id_, dh, ph, crops, tdh, tph in self._query(
@@ -204,14 +195,14 @@ class Index:
                 "AND dhash IS NOT NULL AND detail >= ?",
                 [*batch, min_detail],
             ):
-                rows.setdefault("full", []).append((id_, to_unsigned(dh), to_unsigned(ph)))
+                rows.setdefault(FULL, []).append((id_, to_unsigned(dh), to_unsigned(ph)))
                 for number, (cdh, cph) in enumerate(_unpack_crops(crops)):
-                    rows.setdefault(f"crop{number}", []).append((id_, cdh, cph))
+                    rows.setdefault(crop_view(number), []).append((id_, cdh, cph))
                 if tdh is not None:
-                    rows.setdefault("trim", []).append((id_, to_unsigned(tdh), to_unsigned(tph)))
+                    rows.setdefault(TRIM, []).append((id_, to_unsigned(tdh), to_unsigned(tph)))
         return {view: _table(found) for view, found in rows.items()}
 
-    def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple[Any, ...]]:
+    def _query(self, sql: str, params: Iterable[object] = ()) -> list[sqlite3.Row]:
         try:
             return list(self._db.execute(sql, tuple(params)))
         except sqlite3.Error as error:
@@ -236,6 +227,7 @@ def _connect(path: str) -> sqlite3.Connection:
             ) from None
     try:
         db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        db.row_factory = sqlite3.Row
         db.execute("PRAGMA busy_timeout = 60000")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -406,20 +398,22 @@ def _table(rows: list[tuple[int, int, int]]) -> HashTable:
     )
 
 
-def _print_values(fp: Fingerprint | None, *, crops: bool = True) -> tuple[object, ...]:
-    values: tuple[object, ...] = (None,) * 6
-    if fp is not None:
-        values = (
-            fp.width,
-            fp.height,
-            to_signed(fp.dhash),
-            to_signed(fp.phash),
-            fp.thumb,
-            fp.colour,
-        )
-    if crops:
-        values += (_pack_crops(fp.crops) if fp is not None else None,)
-    return (*values, fp.detail if fp is not None else None)
+def _print_values(fp: Fingerprint | None, names: tuple[str, ...]) -> dict[str, object]:
+    """A fingerprint as column values under `names` (the _PRINT or _TRIM column names)."""
+    if fp is None:
+        return dict.fromkeys(names)
+    values = (
+        fp.width,
+        fp.height,
+        to_signed(fp.dhash),
+        to_signed(fp.phash),
+        fp.thumb,
+        fp.colour,
+        _pack_crops(fp.crops),
+        fp.detail,
+    )
+    by_name = dict(zip(_PRINT, values, strict=True))
+    return {name: by_name[name.removeprefix("t") if names is _TRIM else name] for name in names}
 
 
 def _pack_crops(crops: tuple[tuple[int, int], ...]) -> bytes:
@@ -433,46 +427,44 @@ def _unpack_crops(blob: bytes | None) -> list[tuple[int, int]]:
     return list(zip(codes[0::2], codes[1::2], strict=True))
 
 
-def _row(facts: FileFacts) -> tuple[object, ...]:
-    return (
-        os.fsencode(facts.path),
-        facts.size,
-        facts.mtime_ns,
-        facts.digest,
-        facts.reason,
-        int(facts.quick),
-        *_print_values(facts.print),
-        *_print_values(facts.trimmed, crops=False),
-    )
+def _row(facts: FileFacts) -> dict[str, object]:
+    return {
+        "path": os.fsencode(facts.path),
+        "size": facts.size,
+        "mtime_ns": facts.mtime_ns,
+        "digest": facts.digest,
+        "reason": facts.reason,
+        "quick": int(facts.quick),
+        **_print_values(facts.print, _PRINT),
+        **_print_values(facts.trimmed, _TRIM),
+    }
 
 
-def _fingerprint(values: tuple[Any, ...], *, crops: bool = True) -> Fingerprint | None:
-    """A fingerprint from its columns: the six basics, the crop views if stored, the detail."""
-    width, height, dh, ph, thumb, colour = values[:6]
-    views = _unpack_crops(values[6]) if crops else []
-    detail = float(values[-1]) if values[-1] is not None else 0.0
-    if dh is None:
+def _fingerprint(row: sqlite3.Row, prefix: str = "") -> Fingerprint | None:
+    """The fingerprint stored in a row's columns (prefix "t": the trimmed print)."""
+    if row[prefix + "dhash"] is None:
         return None
+    detail = row[prefix + "detail"]
     return Fingerprint(
-        dhash=to_unsigned(int(dh)),
-        phash=to_unsigned(int(ph)),
-        thumb=bytes(thumb),
-        colour=bytes(colour),
-        width=int(width),
-        height=int(height),
-        detail=detail,
-        crops=tuple(views),
+        dhash=to_unsigned(int(row[prefix + "dhash"])),
+        phash=to_unsigned(int(row[prefix + "phash"])),
+        thumb=bytes(row[prefix + "thumb"]),
+        colour=bytes(row[prefix + "colour"]),
+        width=int(row[prefix + "width"]),
+        height=int(row[prefix + "height"]),
+        detail=float(detail) if detail is not None else 0.0,
+        crops=tuple(_unpack_crops(row["crops"])) if not prefix else (),
     )
 
 
-def _entry(row: tuple[Any, ...]) -> Entry:
-    id_, path, digest, reason = row[:4]
+def _entry(row: sqlite3.Row) -> Entry:
+    reason = row["reason"]
     return Entry(
-        id=int(id_),
-        path=os.fsdecode(bytes(path)),
-        digest=bytes(digest) if digest is not None else None,
-        print=_fingerprint(row[4:12]),
-        trimmed=_fingerprint(row[12:19], crops=False),
+        id=int(row["id"]),
+        path=os.fsdecode(bytes(row["path"])),
+        digest=bytes(row["digest"]) if row["digest"] is not None else None,
+        print=_fingerprint(row),
+        trimmed=_fingerprint(row, "t"),
         reason=reason if isinstance(reason, str) else None,
-        quick=bool(row[19]),
+        quick=bool(row["quick"]),
     )

@@ -8,26 +8,21 @@ verify as `same`; every other pairing can at most be `similar`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from reconcile.fingerprint import (
-    CROPS,
-    ORIENTATIONS,
-    Fingerprint,
-    crop_thumbnail,
-    dhash,
-    orient,
-    phash,
-)
+from reconcile.fingerprint import CROPS, ORIENTATIONS, crop_thumbnail, dhash, orient, phash
 from reconcile.index import Entry, Index
-from reconcile.model import Status
+from reconcile.model import FULL, TRIM, Fingerprint, Status, View, ViewKind, crop_view
+from reconcile.progress import Progress
 from reconcile.search import HammingIndex
 from reconcile.verify import DEFAULT, Likeness, Thresholds, compare
 
 _MAX_CANDIDATES = 24  # per needle, nearest first: similar pictures can collide by the hundred
-_CROP_VIEWS = tuple(f"crop{number}" for number in range(len(CROPS)))
+_CROP_VIEWS = tuple(crop_view(number) for number in range(len(CROPS)))
+_BATCH = 128  # needles per matching batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +43,49 @@ class _Query:
     """One view of a needle, searched in one view of the haystack."""
 
     needle: int  # position in the batch
-    view: str  # "full", "trim" or "cropN" (of the needle)
+    view: View  # of the needle
     orientation: int
-    against: str  # the haystack view searched
+    against: View  # the haystack view searched
     dhash: int
     phash: int
+
+
+def decide_all(
+    index: Index,
+    needles: list[int],
+    haystack: list[int],
+    *,
+    limits: Thresholds,
+    progress: Progress,
+    confirm: Callable[[list[int]], None],
+) -> list[Decision]:
+    """The decision for each needle id, in order.
+
+    A needle whose candidates include quick prints waits: those haystack files are
+    fingerprinted in full (`confirm`) and the needle is decided again, until no decision rests
+    on a thumbnail. Each round leaves fewer quick prints, so this ends.
+    """
+    decisions: list[Decision | None] = [None] * len(needles)
+    todo = list(range(len(needles)))
+    while todo:
+        progress.start("Matching", len(todo))
+        matcher = Matcher(index, haystack, limits=limits)
+        waiting: dict[int, None] = {}
+        again: list[int] = []
+        for start in range(0, len(todo), _BATCH):
+            batch = todo[start : start + _BATCH]
+            entries = [index.entry(needles[position]) for position in batch]
+            for position, decision in zip(batch, matcher.decide(entries), strict=True):
+                if decision.unconfirmed:
+                    waiting.update(dict.fromkeys(decision.unconfirmed))
+                    again.append(position)
+                else:
+                    decisions[position] = decision
+            progress.advance(len(batch))
+        if waiting:
+            confirm(list(waiting))
+        todo = again
+    return [decision for decision in decisions if decision is not None]
 
 
 class Matcher:
@@ -106,7 +139,7 @@ class Matcher:
 
     def _candidates(self, queries: list[_Query]) -> dict[int, list[tuple[int, _Query, int]]]:
         """Per needle: (hash distance, query, haystack id), nearest first."""
-        best: dict[tuple[int, int, str, int, str], tuple[int, _Query, int]] = {}
+        best: dict[tuple[int, int, View, int, View], tuple[int, _Query, int]] = {}
         for view, (by_dhash, by_phash) in self._searchers.items():
             asked = [q for q in queries if q.against == view]
             if not asked:
@@ -127,7 +160,7 @@ class Matcher:
         for hit in best.values():
             per_needle.setdefault(hit[1].needle, []).append(hit)
         return {
-            needle: sorted(hits, key=lambda h: (h[0], h[1].view != "full", h[1].orientation))[
+            needle: sorted(hits, key=lambda h: (h[0], not h[1].view.is_full, h[1].orientation))[
                 :_MAX_CANDIDATES
             ]
             for needle, hits in per_needle.items()
@@ -149,7 +182,7 @@ class Matcher:
             if pair is None:
                 continue
             a, b, needle_print, hay_print = pair
-            exact = query.view == "full" and query.orientation == 0 and query.against == "full"
+            exact = query.view.is_full and query.orientation == 0 and query.against.is_full
             result = compare(
                 a,
                 b,
@@ -187,15 +220,13 @@ def _queries(position: int, entry: Entry, limits: Thresholds) -> list[_Query]:
     queries = []
     for orientation in range(len(ORIENTATIONS)):
         turned = orient(thumb, orientation)
-        queries.append(_Query(position, "full", orientation, "full", dhash(turned), phash(turned)))
-    for against in ("trim", *_CROP_VIEWS):  # the haystack picture was trimmed or cropped
-        queries.append(_Query(position, "full", 0, against, fp.dhash, fp.phash))
+        queries.append(_Query(position, FULL, orientation, FULL, dhash(turned), phash(turned)))
+    for against in (TRIM, *_CROP_VIEWS):  # the haystack picture was trimmed or cropped
+        queries.append(_Query(position, FULL, 0, against, fp.dhash, fp.phash))
     if entry.trimmed is not None:  # the needle has a border the haystack picture lacks
-        queries.append(
-            _Query(position, "trim", 0, "full", entry.trimmed.dhash, entry.trimmed.phash)
-        )
+        queries.append(_Query(position, TRIM, 0, FULL, entry.trimmed.dhash, entry.trimmed.phash))
     for view, (cdh, cph) in zip(_CROP_VIEWS, fp.crops, strict=False):  # the needle is wider
-        queries.append(_Query(position, view, 0, "full", cdh, cph))
+        queries.append(_Query(position, view, 0, FULL, cdh, cph))
     return queries
 
 
@@ -203,16 +234,16 @@ def _thumbnails(
     needle: Entry, query: _Query, hay: Entry
 ) -> tuple[np.ndarray, np.ndarray, Fingerprint, Fingerprint] | None:
     """The two thumbnails to compare for a query's pairing of views, and their fingerprints."""
-    needle_print = needle.trimmed if query.view == "trim" else needle.print
-    hay_print = hay.trimmed if query.against == "trim" else hay.print
+    needle_print = needle.trimmed if query.view.kind is ViewKind.TRIM else needle.print
+    hay_print = hay.trimmed if query.against.kind is ViewKind.TRIM else hay.print
     if needle_print is None or hay_print is None:
         return None
     a = orient(needle_print.thumb_array(), query.orientation)
     b = hay_print.thumb_array()
-    if query.view.startswith("crop"):
-        a = crop_thumbnail(a, CROPS[int(query.view[4:])])
-    if query.against.startswith("crop"):
-        b = crop_thumbnail(b, CROPS[int(query.against[4:])])
+    if query.view.kind is ViewKind.CROP:
+        a = crop_thumbnail(a, CROPS[query.view.crop])
+    if query.against.kind is ViewKind.CROP:
+        b = crop_thumbnail(b, CROPS[query.against.crop])
     return a, b, needle_print, hay_print
 
 
@@ -220,8 +251,9 @@ def _describe(query: _Query) -> str:
     """Why a match is only `similar`, as far as the pairing tells."""
     if query.orientation:
         return ORIENTATIONS[query.orientation][0]
-    if "trim" in (query.view, query.against):
+    kinds = (query.view.kind, query.against.kind)
+    if ViewKind.TRIM in kinds:
         return "border differs"
-    if query.view.startswith("crop") or query.against.startswith("crop"):
+    if ViewKind.CROP in kinds:
         return "cropped"
     return "close but not verified the same"

@@ -1,9 +1,95 @@
-"""The result records the library hands back: a status per needle image, a verdict per folder."""
+"""The records passed between modules: what is known of a file (its facts and fingerprints),
+and the results the library hands back (a status per needle image, a verdict per folder).
+
+Plain data: numpy for the thumbnail views, nothing that decodes, draws or stores.
+"""
 
 from __future__ import annotations
 
 import enum
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+import numpy as np
+
+THUMB = 64  # side of the grayscale verification thumbnail
+COLOUR = 8  # side of the colour thumbnail that tells a grayscale edit from the original
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """Two 64-bit perceptual hashes, the thumbnails they came from, and the picture's size."""
+
+    dhash: int
+    phash: int
+    thumb: bytes  # THUMB x THUMB grayscale, row-major uint8
+    colour: bytes  # COLOUR x COLOUR x 3 RGB uint8
+    width: int
+    height: int
+    detail: float = 0.0  # `information` of the thumbnail
+    # (dHash, pHash) of the picture cropped by each of fingerprint.CROPS per side, so that a
+    # crop of it (or it, when it is the crop) can be found.
+    crops: tuple[tuple[int, int], ...] = ()
+
+    def thumb_array(self) -> np.ndarray:
+        return np.frombuffer(self.thumb, dtype=np.uint8).reshape(THUMB, THUMB)
+
+    def colour_array(self) -> np.ndarray:
+        return np.frombuffer(self.colour, dtype=np.uint8).reshape(COLOUR, COLOUR, 3)
+
+
+class ViewKind(enum.Enum):
+    """Which part of a picture a hash was taken from."""
+
+    FULL = "full"  # the picture as stored
+    TRIM = "trim"  # without its uniform border (letterbox, frame)
+    CROP = "crop"  # its centre, fingerprint.CROPS[crop] cut from each side
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One view of a picture: a kind, and for a crop, which of the crop fractions."""
+
+    kind: ViewKind
+    crop: int = 0
+
+    @property
+    def is_full(self) -> bool:
+        return self.kind is ViewKind.FULL
+
+
+FULL = View(ViewKind.FULL)
+TRIM = View(ViewKind.TRIM)
+
+
+def crop_view(number: int) -> View:
+    return View(ViewKind.CROP, number)
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What the index keeps about one file (a failure is a fact too: `reason` says why)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    digest: bytes | None = None
+    print: Fingerprint | None = None
+    trimmed: Fingerprint | None = None  # the picture without its uniform border, if it has one
+    reason: str | None = None
+    quick: bool = False  # the prints come from the embedded EXIF thumbnail, not the picture
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One file to analyse, as the pipeline hands it to a worker."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    want_digest: bool = True  # only when a file of the same size is on the other side
+    quick: bool = False  # fingerprint a JPEG from its EXIF thumbnail when it has a usable one
 
 
 class Status(enum.StrEnum):
@@ -96,3 +182,26 @@ def verdict_for(counts: dict[Status, int]) -> Verdict:
     if counts.get(Status.MISSING, 0) == 0:
         return Verdict.REVIEW
     return Verdict.PARTIAL if matched else Verdict.NEW
+
+
+_VERDICT_ORDER = {Verdict.NEW: 0, Verdict.PARTIAL: 1, Verdict.REVIEW: 2, Verdict.COMPLETE: 3}
+
+
+def directories(images: Iterable[ImageResult]) -> tuple[DirectoryResult, ...]:
+    """Every folder that holds images, with its verdict: most work first, then by path."""
+    counts: dict[tuple[str, str], Counter[Status]] = {}
+    for image in images:
+        counts.setdefault((image.root, image.folder), Counter())[image.status] += 1
+    folders = [
+        DirectoryResult(root, path, verdict_for(dict(c)), {s: c.get(s, 0) for s in Status})
+        for (root, path), c in counts.items()
+    ]
+    folders.sort(
+        key=lambda d: (
+            _VERDICT_ORDER[d.verdict],
+            -(d.counts[Status.MISSING] + d.counts[Status.UNREADABLE] + d.counts[Status.SIMILAR]),
+            d.root,
+            d.path,
+        )
+    )
+    return tuple(folders)

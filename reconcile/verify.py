@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from reconcile.fingerprint import THUMB, Fingerprint
+from reconcile.model import THUMB, Fingerprint
 
 _BLOCKS = 8  # the thumbnail is judged as 8 x 8 blocks
 

@@ -13,6 +13,8 @@ import cv2
 import numpy as np
 import pytest
 
+from reconcile.model import THUMB
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "sample_data"
 
@@ -38,6 +40,17 @@ def scene(seed: int, height: int = 480, width: int = 640) -> np.ndarray:
     image = cv2.GaussianBlur(image, (0, 0), 1.2)
     noise = rng.normal(0, 4, image.shape)
     return np.clip(image + noise, 0, 255).astype(np.uint8)
+
+
+def gray_thumbnail(rgb: np.ndarray) -> np.ndarray:
+    """The THUMB x THUMB luminance thumbnail the fingerprints are computed from."""
+    gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+    return cv2.resize(gray, (THUMB, THUMB), interpolation=cv2.INTER_AREA)
+
+
+def hamming(a: int, b: int) -> int:
+    """Bits that differ between two 64-bit hashes."""
+    return ((a ^ b) & ((1 << 64) - 1)).bit_count()
 
 
 def encode(rgb: np.ndarray, ext: str = ".jpg", quality: int = 90) -> bytes:

@@ -5,23 +5,21 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from conftest import SAMPLE, encode, resized, scene
+from conftest import SAMPLE, encode, gray_thumbnail, hamming, resized, scene
 from hypothesis import given
 from hypothesis import strategies as st
 
 from reconcile.decode import decode
 from reconcile.fingerprint import (
     ORIENTATIONS,
-    THUMB,
     dhash,
     fingerprint,
-    gray_thumbnail,
-    hamming,
     information,
     orient,
     phash,
     trim_border,
 )
+from reconcile.model import THUMB
 from reconcile.verify import DEFAULT
 
 u64 = st.integers(min_value=0, max_value=(1 << 64) - 1)

@@ -12,9 +12,8 @@ from conftest import encode, scene
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.analyse import FileFacts, analyse
+from reconcile.analyse import analyse
 from reconcile.errors import IndexFileError
-from reconcile.fingerprint import Fingerprint
 from reconcile.index import (
     APPLICATION_ID,
     SCHEMA_VERSION,
@@ -23,6 +22,7 @@ from reconcile.index import (
     to_signed,
     to_unsigned,
 )
+from reconcile.model import FileFacts, Fingerprint, Task
 
 
 @settings(max_examples=200, deadline=None)
@@ -42,7 +42,7 @@ def test_facts_round_trip_with_an_undecodable_name(tmp_path: Path) -> None:
     name = os.fsdecode(b"caf\xe9 \xff.jpg")
     path = tmp_path / name
     path.write_bytes(encode(scene(1), ".jpg"))
-    facts = analyse(str(path), path.stat().st_size, path.stat().st_mtime_ns)
+    facts = analyse(Task(str(path), path.stat().st_size, path.stat().st_mtime_ns))
     assert facts.print is not None and facts.reason is None
     with Index(str(tmp_path / "i.sqlite")) as index:
         index.store([facts])
@@ -59,7 +59,7 @@ def test_trimmed_print_round_trips_with_its_detail(tmp_path: Path) -> None:
     boxed = np.pad(picture, ((50, 50), (0, 0), (0, 0)))
     path = tmp_path / "boxed.png"
     path.write_bytes(encode(boxed, ".png"))
-    facts = analyse(str(path), 1, 1)
+    facts = analyse(Task(str(path), 1, 1))
     assert facts.trimmed is not None and facts.trimmed.detail > 1
     with Index(str(tmp_path / "i.sqlite")) as index:
         index.store([facts])

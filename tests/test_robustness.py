@@ -263,9 +263,10 @@ def test_sources_are_never_written(tmp_path: Path) -> None:
 
 def _big_haystack(root: Path, count: int) -> None:
     root.mkdir(parents=True)
+    pictures = [encode(scene(seed, 900, 1200), ".jpg", 95) for seed in range(7)]
     for number in range(count):
         # Distinct bytes (a comment segment) so that no two files are identical.
-        data = encode(scene(number % 7, 900, 1200), ".jpg", 95)
+        data = pictures[number % 7]
         data = data[:2] + b"\xff\xfe\x00\x08" + number.to_bytes(4, "big") + data[2:]
         (root / f"IMG_{number:04d}.jpg").write_bytes(data)
 

@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 from conftest import scene
 
-from reconcile.fingerprint import Fingerprint, fingerprint
+from reconcile.fingerprint import fingerprint
+from reconcile.model import Fingerprint
 from reconcile.verify import (
     DEFAULT,
     Likeness,

@@ -1,0 +1,213 @@
+"""Where files are analysed: worker processes on this machine, one file at a time each.
+
+A file that kills its worker (the OOM killer, a decoder crash) or holds it past the per-file
+time limit becomes that file's `unreadable` record, and a fresh worker takes the rest: one bad
+file never stops a run, and it is never retried in the main process. Workers end with the main
+process, whatever ends it (closed input everywhere; the kernel's parent-death signal on Linux).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Protocol
+
+from reconcile.errors import ReconcileError
+from reconcile.model import FileFacts, Task
+
+# Seconds one file may take before its worker is stopped and the file is `unreadable`.
+FILE_SECONDS = 120.0
+_IN_FLIGHT = 2  # tasks queued per worker, so that it never waits for the next one
+_TICK = 0.5  # how often deadlines are checked while waiting for results
+
+
+class WorkerError(ReconcileError):
+    """Worker processes could not be started."""
+
+
+class Analyser(Protocol):
+    """Turns tasks into facts, one record per task, in any order."""
+
+    def analyse(self, tasks: Sequence[Task]) -> Iterator[FileFacts]: ...
+
+    def close(self) -> None: ...
+
+
+def max_jobs() -> int:
+    """More workers than twice the cores only queue for the CPU and multiply memory."""
+    return 2 * (os.cpu_count() or 1)
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: subprocess.Popen[bytes]
+    inflight: deque[Task] = field(default_factory=deque)
+    since: float = 0.0  # when the task at the head of `inflight` started
+    stopped_for_time: bool = False
+    ready: bool = False
+
+
+class ProcessPool:
+    """`jobs` worker processes, started on first use and reused until `close`."""
+
+    def __init__(self, jobs: int | None = None, *, file_seconds: float = FILE_SECONDS) -> None:
+        self.jobs = max(1, min(jobs or os.cpu_count() or 1, max_jobs()))
+        self._file_seconds = file_seconds
+        self._workers: list[_Worker] = []
+        self._results: queue.Queue[tuple[_Worker, object]] = queue.Queue()
+
+    def __enter__(self) -> ProcessPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def analyse(self, tasks: Sequence[Task]) -> Iterator[FileFacts]:
+        pending = deque(tasks)
+        outstanding = len(pending)
+        while len(self._workers) < min(self.jobs, outstanding):
+            self._start()
+        for worker in self._workers:
+            self._feed(worker, pending)
+        while outstanding:
+            try:
+                worker, message = self._results.get(timeout=_TICK)
+            except queue.Empty:
+                self._enforce_deadlines()
+                continue
+            if message == "ready":
+                worker.ready = True
+                worker.since = time.monotonic()
+                continue
+            if isinstance(message, FileFacts):
+                worker.inflight.popleft()
+                worker.since = time.monotonic()
+                outstanding -= 1
+                self._feed(worker, pending)
+                yield message
+                continue
+            # The worker is gone (message is why it could not start, or None at its death).
+            facts, unstarted = self._bury(worker, message)
+            pending.extendleft(reversed(unstarted))
+            while pending and len(self._workers) < self.jobs:
+                self._feed(self._start(), pending)
+            if facts is not None:
+                outstanding -= 1
+                yield facts
+
+    def close(self) -> None:
+        """Stop every worker: closed input ends an idle one; a busy one is killed."""
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            _close(worker.process.stdin)
+        deadline = time.monotonic() + 2.0
+        for worker in workers:
+            try:
+                worker.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
+                worker.process.wait()
+
+    def _start(self) -> _Worker:
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "reconcile.worker", str(os.getpid())],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                # Never the caller's streams: a worker must not hold a pipe the caller waits on.
+                stderr=subprocess.DEVNULL,
+                env=_worker_env(),
+                start_new_session=False,
+            )
+        except OSError as error:
+            raise WorkerError(f"cannot start worker processes ({error.strerror})") from None
+        worker = _Worker(process, since=time.monotonic())
+        self._workers.append(worker)
+        threading.Thread(target=self._read, args=(worker,), daemon=True).start()
+        return worker
+
+    def _read(self, worker: _Worker) -> None:
+        stream = worker.process.stdout
+        assert stream is not None
+        while True:
+            try:
+                message = pickle.load(stream)
+            except Exception:  # EOF, or a frame cut short by the worker's death
+                self._results.put((worker, None))
+                return
+            self._results.put((worker, message))
+
+    def _feed(self, worker: _Worker, pending: deque[Task]) -> None:
+        stdin = worker.process.stdin
+        assert stdin is not None
+        while pending and len(worker.inflight) < _IN_FLIGHT:
+            task = pending.popleft()
+            worker.inflight.append(task)
+            try:
+                pickle.dump(task, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                stdin.flush()
+            except OSError:
+                return  # it died; its reader reports that, and the task is handed on then
+
+    def _bury(self, worker: _Worker, message: object) -> tuple[FileFacts | None, list[Task]]:
+        """A dead worker's file in flight as `unreadable`, and the tasks it had not started."""
+        worker.process.wait()
+        self._workers.remove(worker)
+        if isinstance(message, tuple) and message[:1] == ("error",):
+            raise WorkerError(f"worker processes cannot start ({message[1]})")
+        if not worker.ready:
+            raise WorkerError(
+                f"worker processes cannot start (exit status {worker.process.returncode})"
+            )
+        if not worker.inflight:
+            return None, []
+        culprit = worker.inflight.popleft()
+        reason = self._death(worker)
+        return FileFacts(culprit.path, culprit.size, culprit.mtime_ns, reason=reason), list(
+            worker.inflight
+        )
+
+    def _death(self, worker: _Worker) -> str:
+        if worker.stopped_for_time:
+            return f"took too long (over {self._file_seconds:g} s)"
+        code = worker.process.returncode
+        if code == -signal.SIGKILL:
+            return "worker ran out of memory (killed by the system)"
+        if code is not None and code < 0:
+            return f"decoder crashed ({signal.Signals(-code).name})"
+        return f"worker stopped (exit status {code})"
+
+    def _enforce_deadlines(self) -> None:
+        now = time.monotonic()
+        for worker in self._workers:
+            late = worker.ready and worker.inflight and now - worker.since > self._file_seconds
+            if late and not worker.stopped_for_time:
+                worker.stopped_for_time = True
+                worker.process.kill()
+
+
+def _worker_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # Workers decode one file each on their own core: no BLAS or OpenCV thread pools on top.
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    env.setdefault("OMP_NUM_THREADS", "1")
+    # The package as this process sees it, even when it is not installed (a checkout).
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = here + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def _close(stream: IO[bytes] | None) -> None:
+    if stream is not None:
+        with contextlib.suppress(OSError):  # a dead worker's pipe
+            stream.close()
