@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 
-from bench.camera import camera_jpeg
+from tests.camera import camera_jpeg
 from bench.sources import Source, design_variants, photographs, stereo_pair
 from reconcile import Status, reconcile
 from reconcile.decode import HEAD_BYTES, decode_embedded

@@ -30,7 +30,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from bench.camera import camera_jpeg
+from tests.camera import camera_jpeg
 from reconcile import reconcile
 from reconcile.search import HammingIndex, brute_force
 from reconcile.verify import DEFAULT

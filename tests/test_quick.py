@@ -9,10 +9,10 @@ import sqlite3
 from pathlib import Path
 
 import numpy as np
+from camera import camera_jpeg, with_exif_thumbnail
 from conftest import Phases, encode, resized, run_cli, scene, write
 from PIL import Image
 
-from bench.camera import camera_jpeg, with_exif_thumbnail
 from reconcile import Report, Status, reconcile
 
 

@@ -1,6 +1,6 @@
 """What cameras put in a JPEG besides the picture: an EXIF block with a small JPEG thumbnail.
 
-Used by the benchmarks and tests to make camera-like files; reconcile itself only reads these.
+Test data: the tests and the benchmarks make camera-like files with it; reconcile only reads them.
 """
 
 from __future__ import annotations
