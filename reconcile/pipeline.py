@@ -50,7 +50,9 @@ def reconcile(
     with contextlib.ExitStack() as stack:
         index = stack.enter_context(Index(db))
         if analyser is None:
-            analyser = stack.enter_context(ProcessPool(jobs, file_seconds=file_seconds))
+            pool = stack.enter_context(ProcessPool(jobs, file_seconds=file_seconds))
+            pool.warm()
+            analyser = pool
         roots = (*hay_roots, *needle_roots)
         hay_scans = _scan_all(hay_roots, hay_exclude, roots, progress, "Scanning haystack")
         needle_scans = _scan_all(needle_roots, needle_exclude, roots, progress, "Scanning needles")

@@ -38,6 +38,12 @@ class WorkerError(ReconcileError):
 class Analyser(Protocol):
     """Turns tasks into facts, one record per task, in any order."""
 
+    def warm(self) -> None:
+        """Start the workers now, so that their start-up overlaps the caller's other work
+        (scanning, opening the index); idle ones cost nothing to stop if none is needed."""
+        while len(self._workers) < self.jobs:
+            self._start()
+
     def analyse(self, tasks: Sequence[Task]) -> Iterator[FileFacts]: ...
 
     def close(self) -> None: ...
@@ -71,6 +77,12 @@ class ProcessPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def warm(self) -> None:
+        """Start the workers now, so that their start-up overlaps the caller's other work
+        (scanning, opening the index); idle ones cost nothing to stop if none is needed."""
+        while len(self._workers) < self.jobs:
+            self._start()
 
     def analyse(self, tasks: Sequence[Task]) -> Iterator[FileFacts]:
         pending = deque(tasks)
@@ -106,10 +118,13 @@ class ProcessPool:
                 yield facts
 
     def close(self) -> None:
-        """Stop every worker: closed input ends an idle one; a busy one is killed."""
+        """Stop every worker: closed input ends one between files; one still starting or
+        still busy (the caller was interrupted) is killed."""
         workers, self._workers = self._workers, []
         for worker in workers:
             _close(worker.process.stdin)
+            if worker.inflight or not worker.ready:
+                worker.process.kill()
         deadline = time.monotonic() + 2.0
         for worker in workers:
             try:

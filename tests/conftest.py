@@ -83,8 +83,8 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def run_cli(tmp_path: Path, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    """Run `python -m reconcile` as a user would, in a subprocess."""
+def run_process(tmp_path: Path, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """Run `python -m reconcile` as a user would, in a subprocess (for signals and pipes)."""
     return subprocess.run(
         [sys.executable, "-m", "reconcile", *args],
         capture_output=True,
@@ -96,22 +96,27 @@ def run_cli(tmp_path: Path, *args: str, cwd: Path = REPO) -> subprocess.Complete
     )
 
 
-def run_main(
-    tmp_path: Path, *args: str, monkeypatch: pytest.MonkeyPatch
-) -> subprocess.CompletedProcess[str]:
-    """Run the CLI's `main(argv)` in this process, with captured streams (no start-up cost).
-
-    For everything but signals and pipes, which need a real process (`run_cli`)."""
+def run_cli(tmp_path: Path, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """Run the CLI's `main(argv)` in this process with captured streams, as `run_process`
+    would run it (the cache in tmp_path, `cwd` as the working folder), without its start-up."""
     from reconcile.cli import main
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.chdir(REPO)
+    saved_cache, saved_cwd = os.environ.get("XDG_CACHE_HOME"), os.getcwd()
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    os.chdir(cwd)
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(args))
-        except SystemExit as exit_:  # argparse's usage errors
-            code = int(exit_.code or 0)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:  # argparse's usage errors
+                code = exit_.code if isinstance(exit_.code, int) else 2
+    finally:
+        os.chdir(saved_cwd)
+        if saved_cache is None:
+            os.environ.pop("XDG_CACHE_HOME", None)
+        else:
+            os.environ["XDG_CACHE_HOME"] = saved_cache
     return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 

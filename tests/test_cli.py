@@ -11,7 +11,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from conftest import REPO, SAMPLE, run_cli, run_main, scene, write
+import pytest
+from conftest import REPO, SAMPLE, run_cli, run_process, scene, write
 
 SAMPLE_ARGS = ("--haystack", "sample_data/haystack", "--needles", "sample_data/needles")
 
@@ -173,19 +174,19 @@ def test_readme_shows_the_real_output_of_the_sample_run(tmp_path: Path) -> None:
 
 
 def test_python_dash_m_and_the_console_script_agree(tmp_path: Path) -> None:
-    """`reconcile` (when installed) prints what `python -m reconcile` prints."""
-    script = shutil.which("reconcile")
-    if script is None:
-        return
+    """`reconcile` (the installed console script) prints what `python -m reconcile` prints."""
     import subprocess
 
     from conftest import cli_env
 
+    script = shutil.which("reconcile")
+    if script is None:
+        pytest.skip("the console script is not installed (pip install -e . installs it)")
     direct = subprocess.run(
         [script, *SAMPLE_ARGS, "--format", "csv"],
         capture_output=True, text=True, cwd=REPO, env=cli_env(tmp_path), timeout=300,
     )  # fmt: skip
-    module = run_cli(tmp_path, *SAMPLE_ARGS, "--format", "csv")
+    module = run_process(tmp_path, *SAMPLE_ARGS, "--format", "csv")
     assert (direct.returncode, direct.stdout) == (module.returncode, module.stdout)
 
 
@@ -222,14 +223,14 @@ def test_interrupt_exits_130_with_one_line(tmp_path: Path) -> None:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_rebuild_never_deletes_a_photo_named_as_db(tmp_path: Path, monkeypatch) -> None:
+def test_rebuild_never_deletes_a_photo_named_as_db(tmp_path: Path) -> None:
     """`--db` naming a photo is refused with or without --rebuild, and the photo is untouched;
     the message advises nothing that would destroy it."""
     photo = write(tmp_path / "elsewhere/IMG_0000.JPG", scene(5), 90)
     before = photo.read_bytes()
     for extra in ((), ("--rebuild",)):
-        result = run_main(tmp_path, *SAMPLE_ARGS, "--db", str(photo), *extra,
-                          monkeypatch=monkeypatch)  # fmt: skip
+        result = run_cli(tmp_path, *SAMPLE_ARGS, "--db", str(photo), *extra,
+                          )  # fmt: skip
         assert result.returncode == 2
         assert result.stderr == (
             f"reconcile: {photo}: not a reconcile index; "
@@ -241,7 +242,7 @@ def test_rebuild_never_deletes_a_photo_named_as_db(tmp_path: Path, monkeypatch) 
 
 
 def test_db_inside_the_photo_folders_is_refused_before_anything_is_written(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path,
 ) -> None:
     """An index path under a haystack or needles root, directly or through a symlink, is
     refused with one line and exit 2, and no file appears there."""
@@ -258,26 +259,25 @@ def test_db_inside_the_photo_folders_is_refused_before_anything_is_written(
     listing = sorted(hay.rglob("*")), sorted((SAMPLE / "needles").rglob("*"))
     for db in cases:
         for extra in ((), ("--rebuild",)):
-            result = run_main(tmp_path, "--haystack", str(hay), "--needles", "sample_data/needles",
-                              "--db", str(db), *extra, monkeypatch=monkeypatch)  # fmt: skip
+            result = run_cli(tmp_path, "--haystack", str(hay), "--needles", "sample_data/needles",
+                              "--db", str(db), *extra)  # fmt: skip
             assert result.returncode == 2, db
             assert result.stderr.startswith(f"reconcile: {db}: the index would be written inside")
             assert result.stderr.count("\n") == 1
     assert (sorted(hay.rglob("*")), sorted((SAMPLE / "needles").rglob("*"))) == listing
 
 
-def test_rebuild_replaces_a_damaged_reconcile_index(tmp_path: Path, monkeypatch) -> None:
+def test_rebuild_replaces_a_damaged_reconcile_index(tmp_path: Path) -> None:
     """A reconcile index whose pages are damaged says so, and --rebuild starts it anew."""
     db = tmp_path / "i.sqlite"
-    first = run_main(tmp_path, *SAMPLE_ARGS, "--db", str(db), monkeypatch=monkeypatch)
+    first = run_cli(tmp_path, *SAMPLE_ARGS, "--db", str(db))
     assert first.returncode == 1
     data = bytearray(db.read_bytes())
     data[100:] = b"\xa5" * (len(data) - 100)  # keep the header, ruin every page
     db.write_bytes(bytes(data))
-    damaged = run_main(tmp_path, *SAMPLE_ARGS, "--db", str(db), monkeypatch=monkeypatch)
+    damaged = run_cli(tmp_path, *SAMPLE_ARGS, "--db", str(db))
     assert damaged.returncode == 2
     assert damaged.stderr.startswith(f"reconcile: {db}: damaged reconcile index")
-    rebuilt = run_main(tmp_path, *SAMPLE_ARGS, "--db", str(db), "--rebuild", "--format", "json",
-                       monkeypatch=monkeypatch)  # fmt: skip
+    rebuilt = run_cli(tmp_path, *SAMPLE_ARGS, "--db", str(db), "--rebuild", "--format", "json")
     assert rebuilt.returncode == 1, rebuilt.stderr
     assert json.loads(rebuilt.stdout)["summary"]["images"] == len(EXPECTED_SAMPLE)
