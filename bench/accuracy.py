@@ -27,11 +27,11 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 
-from tests.camera import camera_jpeg
 from bench.sources import Source, design_variants, photographs, stereo_pair
 from reconcile import Status, reconcile
 from reconcile.decode import HEAD_BYTES, decode_embedded
 from reconcile.fingerprint import cropped
+from tests.camera import camera_jpeg
 
 COPY = frozenset({Status.IDENTICAL, Status.SAME})
 EDIT = frozenset({Status.SAME, Status.SIMILAR})

@@ -30,10 +30,10 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from tests.camera import camera_jpeg
 from reconcile import reconcile
 from reconcile.search import HammingIndex, brute_force
 from reconcile.verify import DEFAULT
+from tests.camera import camera_jpeg
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 

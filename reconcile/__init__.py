@@ -27,7 +27,18 @@ _HOMES = {
     "reconcile": "reconcile.pipeline",
     "Progress": "reconcile.progress",
 }
-__all__ = sorted(_HOMES)
+__all__ = [
+    "DirectoryResult",
+    "ImageResult",
+    "IndexFileError",
+    "Progress",
+    "ReconcileError",
+    "Report",
+    "RootError",
+    "Status",
+    "Verdict",
+    "reconcile",
+]
 __version__ = "0.2.0"
 
 

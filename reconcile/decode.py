@@ -122,7 +122,7 @@ def _check_budget(width: int, height: int, mode: str, full: tuple[int, int] | No
     if needed > MEMORY_BUDGET:
         raise Undecodable(
             f"image too large to decode ({width}x{height} {mode}: "
-            f"{needed / 1024**3:.1f} GB, over the {MEMORY_BUDGET / 1024**3:.0f} GB budget)"
+            f"{needed / 1024**3:.1f} GB, over the {MEMORY_BUDGET / 1024**3:.1f} GB budget)"
         )
 
 
@@ -144,7 +144,9 @@ def _reduced(image: Image.Image) -> Image.Image:
     factor = min(image.size) // WORKING_SIZE
     if factor < 2:
         return image
-    if image.mode not in ("L", "LA", "RGB", "RGBA", "I", "F", "I;16", "I;16B", "I;16L"):
+    if image.mode.startswith("I;16"):
+        image = image.convert("I")  # Pillow reduces 32-bit integers, not 16-bit ones
+    elif image.mode not in ("L", "LA", "RGB", "RGBA", "I", "F"):
         image = image.convert(
             "RGBA" if "A" in image.mode or "transparency" in image.info else "RGB"
         )

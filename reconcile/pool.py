@@ -38,12 +38,6 @@ class WorkerError(ReconcileError):
 class Analyser(Protocol):
     """Turns tasks into facts, one record per task, in any order."""
 
-    def warm(self) -> None:
-        """Start the workers now, so that their start-up overlaps the caller's other work
-        (scanning, opening the index); idle ones cost nothing to stop if none is needed."""
-        while len(self._workers) < self.jobs:
-            self._start()
-
     def analyse(self, tasks: Sequence[Task]) -> Iterator[FileFacts]: ...
 
     def close(self) -> None: ...

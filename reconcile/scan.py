@@ -117,7 +117,8 @@ def _walk_one(
             result.skipped += 1
             continue
         if _is_dir(entry):
-            if os.path.realpath(entry.path) in exclude or entry.path in exclude:
+            # realpath walks every component: only worth it when something is excluded.
+            if exclude and (entry.path in exclude or os.path.realpath(entry.path) in exclude):
                 continue
             subfolders.append(child)
             continue
