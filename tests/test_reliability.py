@@ -324,8 +324,15 @@ def test_folders_nested_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
         deep += "/d"
         os.mkdir(deep)
     Path(deep, "bottom.jpg").write_bytes(encode(photos[1], ".jpg", 80))
-    report = reconcile(haystack=[str(hay)], needles=[str(needles)], db=str(tmp_path / "i.sqlite"))
-    assert [(i.path.count("/"), i.status.value) for i in report.images] == [(1100, "same")]
+    try:
+        db = str(tmp_path / "i.sqlite")
+        report = reconcile(haystack=[str(hay)], needles=[str(needles)], db=db)
+        assert [(i.path.count("/"), i.status.value) for i in report.images] == [(1100, "same")]
+    finally:  # pytest's clean-up of old temporary folders recurses: leave none this deep
+        os.remove(Path(deep, "bottom.jpg"))
+        while deep != str(needles):
+            os.rmdir(deep)
+            deep = os.path.dirname(deep)
 
 
 # --- 7: smaller ones ---------------------------------------------------------------------------
