@@ -7,6 +7,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from reconcile.decode import HEAD_BYTES, Pixels, Undecodable, decode, decode_embedded
 from reconcile.files import digest_of, file_digest, open_regular
+from reconcile.filetypes import Kind
 from reconcile.fingerprint import fingerprint, trim_border
 from reconcile.model import FileFacts, Task
 
@@ -23,6 +24,8 @@ def analyse(task: Task) -> FileFacts:
     fingerprints a JPEG's embedded EXIF thumbnail instead of the picture when it has a usable
     one; such prints only ever propose candidates (see `quick` in the pipeline).
     """
+    if task.kind is Kind.VIDEO:
+        return _analyse_video(task)
     path, size, mtime_ns = task.path, task.size, task.mtime_ns
     head_only = task.quick and not task.want_digest  # the thumbnail is in the head
     try:
@@ -54,6 +57,50 @@ def analyse(task: Task) -> FileFacts:
             return FileFacts(path, size, mtime_ns, digest=_result(pending), reason=str(error))
         digest = _result(pending)
     return _guarded_facts(task, digest, pixels)
+
+
+def _analyse_video(task: Task) -> FileFacts:
+    """A video: frames sampled at a few points (never the whole clip), each fingerprinted;
+    its digest, when wanted, read as a stream beside them."""
+    from reconcile.video import sample  # PyAV is loaded only where videos are met
+
+    with ThreadPoolExecutor(1) as digester:
+        pending = digester.submit(file_digest, task.path) if task.want_digest else None
+        try:
+            with open_regular(task.path):  # a FIFO or device in its place: refused at once
+                pass
+            clip = sample(task.path)
+        except OSError as error:
+            reason = f"cannot read ({error.strerror or error})"
+            return FileFacts(task.path, task.size, task.mtime_ns, reason=reason, kind=task.kind)
+        except Undecodable as error:
+            digest = _result(pending)
+            return FileFacts(
+                task.path, task.size, task.mtime_ns, digest=digest, reason=str(error),
+                kind=task.kind,
+            )  # fmt: skip
+        digest = _result(pending)
+    try:
+        prints = tuple(
+            fingerprint(frame.rgb, width=frame.width, height=frame.height, crop_views=False)
+            for frame in clip.frames
+        )
+    except Exception as error:  # a bad frame is a reason, never a crash
+        text = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        return FileFacts(
+            task.path, task.size, task.mtime_ns, digest=digest,
+            reason=f"cannot fingerprint ({text})", kind=task.kind,
+        )  # fmt: skip
+    return FileFacts(
+        task.path,
+        task.size,
+        task.mtime_ns,
+        digest=digest,
+        print=prints[0],
+        kind=Kind.VIDEO,
+        duration=clip.duration,
+        frames=prints,
+    )
 
 
 def _result(pending: Future[bytes] | None) -> bytes | None:

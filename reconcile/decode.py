@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from reconcile.filetypes import MAGIC_BYTES, image_format, is_raw_name
 
@@ -67,6 +67,8 @@ def decode(source: bytes | str, *, name: str = "") -> Pixels:
         with warnings.catch_warnings():
             # We budget pixels and memory ourselves (MAX_PIXELS, MEMORY_BUDGET).
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            if is_raw_name(name):
+                return _decode_raw(source)
             if image_format(head) == "HEIC":
                 return _decode_heif(source)
             with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
@@ -99,6 +101,54 @@ def _decode_heif(source: bytes | str) -> Pixels:
     with heif.to_pillow() as image:
         # libheif has applied the container's rotation already (HEIF ignores the EXIF tag).
         return _pixels(image, orientation=1)
+
+
+# LibRaw's flip code: which EXIF orientation turns the stored sensor image upright.
+_RAW_FLIP = {3: 3, 5: 8, 6: 6}
+
+
+def _decode_raw(source: bytes | str) -> Pixels:
+    """A camera RAW through LibRaw (rawpy): its embedded preview when that is at least the
+    working size, otherwise a half-size demosaic; oriented as the camera held it."""
+    import rawpy  # loaded by the workers that meet a RAW, not by every importer
+
+    try:
+        raw = rawpy.imread(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except (rawpy.LibRawFileUnsupportedError, rawpy.LibRawIOError):
+        raise Undecodable("RAW format not recognised (unsupported camera or not a RAW)") from None
+    with raw:
+        sizes = raw.sizes
+        orientation = _RAW_FLIP.get(sizes.flip, 1)
+        full = (sizes.width, sizes.height)
+        _check_budget(sizes.raw_width, sizes.raw_height, "I;16", full=full)
+        preview = _raw_preview(raw)
+        if preview is not None and min(preview.size) >= WORKING_SIZE:
+            with preview:
+                if preview.getexif().get(0x0112, 1) != 1:
+                    orientation = 1  # the preview says how to turn itself
+                    preview = ImageOps.exif_transpose(preview)
+                return _pixels(preview, orientation=orientation, full=full)
+        rgb = raw.postprocess(
+            half_size=True, use_camera_wb=True, output_bps=8, no_auto_bright=False
+        )
+    # postprocess has applied the flip already.
+    width, height = (full[1], full[0]) if _swaps_axes(orientation) else full
+    return _pixels(Image.fromarray(rgb), orientation=1, full=(width, height))
+
+
+def _raw_preview(raw: object) -> Image.Image | None:
+    import rawpy
+
+    try:
+        thumb = raw.extract_thumb()  # type: ignore[attr-defined]
+    except (rawpy.LibRawNoThumbnailError, rawpy.LibRawUnsupportedThumbnailError):
+        return None
+    if thumb.format == rawpy.ThumbFormat.JPEG:
+        image = Image.open(io.BytesIO(thumb.data))
+        scale = max(1, min(image.size) // WORKING_SIZE)
+        image.draft("RGB", (image.width // scale, image.height // scale))
+        return image
+    return Image.fromarray(thumb.data)
 
 
 def _decode_open(image: Image.Image) -> Pixels:

@@ -1,10 +1,12 @@
-"""What a file is: picture, RAW, or something to skip, by its name and its first bytes.
+"""What a file is: a picture, a RAW, a video, a sidecar, litter, or something unknown, by its
+name and its first bytes.
 
-The one place that knows extensions and magic numbers; the walker and the decoder both ask it.
+The one place that knows extensions and magic numbers; the walker and the decoders ask it.
 """
 
 from __future__ import annotations
 
+import enum
 import os
 
 # Camera RAW formats: photos, even where they cannot be decoded.
@@ -18,15 +20,34 @@ IMAGE_EXTENSIONS = frozenset(
         ".webp", ".heic", ".heif", ".avif", ".ppm", ".pgm", ".pbm", ".pnm", ".jp2", ".j2k",
     }
 ) | RAW_EXTENSIONS  # fmt: skip
-# Never sniffed: videos and the like can be large, and their bytes are not pictures.
-NOT_IMAGE_EXTENSIONS = frozenset(
+VIDEO_EXTENSIONS = frozenset(
     {
-        ".mov", ".mp4", ".m4v", ".avi", ".mts", ".m2ts", ".3gp", ".mkv", ".wmv", ".mpg",
-        ".mpeg", ".aae", ".xmp", ".thm", ".db", ".txt", ".json", ".plist", ".ini",
+        ".mov", ".mp4", ".m4v", ".avi", ".3gp", ".3g2", ".mts", ".m2ts", ".mkv", ".webm",
+        ".mpg", ".mpeg", ".wmv", ".flv", ".dv", ".vob", ".mod", ".tod",
+    }
+)  # fmt: skip
+# Files that travel with photos but hold none: edit recipes, metadata, camera proxies. Skipped.
+SIDECAR_EXTENSIONS = frozenset(
+    {
+        ".xmp", ".aae", ".thm", ".lrv", ".xml", ".json", ".plist", ".pp3", ".dop", ".on1",
+        ".lrprev", ".ctg", ".cpi", ".bdm", ".mpl", ".ini", ".db", ".log", ".txt", ".md5",
     }
 )  # fmt: skip
 # Operating-system litter: never a photo, whatever its bytes.
-SKIPPED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".localized", "Icon\r"})
+SKIPPED_NAMES = frozenset(
+    {".DS_Store", "Thumbs.db", "desktop.ini", ".localized", "Icon\r", "ehthumbs.db"}
+)
+
+
+class Kind(enum.StrEnum):
+    """What a file under a root is, as far as reconcile is concerned."""
+
+    IMAGE = "image"  # pictures and RAWs: fingerprinted, given a status
+    VIDEO = "video"  # clips: sampled, given a status
+    SIDECAR = "sidecar"  # travels with media, holds none: skipped
+    LITTER = "litter"  # operating-system files: skipped
+    OTHER = "other"  # not known to hold a photo or video: skipped, but counted per folder
+
 
 # How many leading bytes `image_format` needs.
 MAGIC_BYTES = 16
@@ -39,6 +60,10 @@ _MAGIC = {
     b"MM\x00*": "TIFF",
 }
 _HEIF_BRANDS = (b"heic", b"heix", b"mif1", b"heim", b"heis", b"hevc", b"msf1")
+_VIDEO_BRANDS = (
+    b"qt  ", b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"M4V ", b"M4VH",
+    b"M4VP", b"3gp4", b"3gp5", b"3gp6", b"3g2a", b"avc1", b"MSNV", b"XAVC", b"dash",
+)  # fmt: skip
 
 
 def extension(name: str) -> str:
@@ -58,9 +83,42 @@ def is_skipped_name(name: str) -> bool:
     return name in SKIPPED_NAMES or name.startswith("._")
 
 
-def may_be_image(name: str) -> bool:
-    """Whether a file with this name is worth sniffing: not a known non-image."""
-    return extension(name) not in NOT_IMAGE_EXTENSIONS
+def kind_by_name(name: str) -> Kind | None:
+    """A file's kind from its name alone, or None when only its bytes can tell."""
+    ext = extension(name)
+    if is_skipped_name(name):
+        return Kind.LITTER
+    if ext in IMAGE_EXTENSIONS:
+        return Kind.IMAGE
+    if ext in VIDEO_EXTENSIONS:
+        return Kind.VIDEO
+    if ext in SIDECAR_EXTENSIONS:
+        return Kind.SIDECAR
+    return None
+
+
+def kind_by_content(head: bytes) -> Kind:
+    """A file's kind from its first MAGIC_BYTES bytes (for names that do not tell)."""
+    if image_format(head) is not None:
+        return Kind.IMAGE
+    if video_container(head) is not None:
+        return Kind.VIDEO
+    return Kind.OTHER
+
+
+def video_container(head: bytes) -> str | None:
+    """The video container a file's first bytes announce, if any."""
+    if head[4:8] == b"ftyp" and head[8:12] in _VIDEO_BRANDS:
+        return "MP4/MOV"
+    if head[4:8] in (b"moov", b"mdat", b"wide", b"free"):
+        return "MOV"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "AVI"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "Matroska/WebM"
+    if head[:4] == b"\x00\x00\x01\xba":
+        return "MPEG-PS"
+    return None  # MPEG-TS (.mts, .m2ts) has no magic worth the name: known by its name
 
 
 def image_format(head: bytes) -> str | None:

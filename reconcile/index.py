@@ -6,6 +6,7 @@ that are not valid UTF-8 survive; 64-bit hashes are stored as signed integers.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 import stat
@@ -16,13 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from reconcile.errors import IndexFileError
+from reconcile.filetypes import Kind
 from reconcile.model import FULL, TRIM, FileFacts, Fingerprint, View, crop_view
 
 # 2: `digest` may be NULL (computed only when a file of the same size is on the other side),
 # a row with neither fingerprint nor reason is a needle skipped as a byte copy, and `quick`
 # marks prints taken from an embedded EXIF thumbnail. 3: the file carries our application_id,
-# so that it can be told from any other SQLite file before anything is written to it.
-SCHEMA_VERSION = 3
+# so that it can be told from any other SQLite file before anything is written to it. 4: a
+# file has a kind (image or video) and a duration, and a video's sampled frames are in `frames`.
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x52434E43  # "RCNC"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SCHEMA = """
@@ -37,14 +40,25 @@ CREATE TABLE files (
     crops BLOB, detail REAL,
     twidth INTEGER, theight INTEGER, tdhash INTEGER, tphash INTEGER, tthumb BLOB, tcolour BLOB,
     tdetail REAL,
-    quick INTEGER NOT NULL DEFAULT 0
+    quick INTEGER NOT NULL DEFAULT 0,
+    kind TEXT NOT NULL DEFAULT 'image',
+    duration REAL
 );
 CREATE INDEX files_digest ON files (digest);
+CREATE TABLE frames (
+    file_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    width INTEGER, height INTEGER, dhash INTEGER, phash INTEGER, thumb BLOB, colour BLOB,
+    detail REAL,
+    PRIMARY KEY (file_id, position)
+);
 """
 # A fingerprint's columns; the trimmed print has the same ones prefixed "t", but no crops.
 _PRINT = ("width", "height", "dhash", "phash", "thumb", "colour", "crops", "detail")
 _TRIM = tuple("t" + name for name in _PRINT if name != "crops")
-_FACTS = ("path", "size", "mtime_ns", "digest", "reason", "quick", *_PRINT, *_TRIM)
+_FACTS = ("path", "size", "mtime_ns", "digest", "reason", "quick", "kind", "duration",
+          *_PRINT, *_TRIM)  # fmt: skip
+_FRAME = ("width", "height", "dhash", "phash", "thumb", "colour", "detail")
 
 
 def to_signed(value: int) -> int:
@@ -79,6 +93,9 @@ class Entry:
     trimmed: Fingerprint | None
     reason: str | None
     quick: bool = False  # the prints come from the EXIF thumbnail: candidates, not answers
+    kind: Kind = Kind.IMAGE
+    duration: float | None = None
+    frames: tuple[Fingerprint, ...] = ()  # a video's sampled frames, in sampling order
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +145,34 @@ class Index:
 
     def store(self, batch: Iterable[FileFacts]) -> None:
         """Insert or replace the facts of a batch of files, in one transaction."""
-        rows = [_row(facts) for facts in batch]
+        facts = list(batch)
+        rows = [_row(f) for f in facts]
         sql = (
             f"INSERT INTO files ({', '.join(_FACTS)}) "
             f"VALUES ({', '.join(':' + name for name in _FACTS)}) "
             "ON CONFLICT (path) DO UPDATE SET "
             + ", ".join(f"{name} = excluded.{name}" for name in _FACTS if name != "path")
         )
-        self._write(lambda db: db.executemany(sql, rows))
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany(sql, rows)
+            # A file's frames are replaced with its row (none for a picture).
+            ids = [
+                db.execute("SELECT id FROM files WHERE path = ?", (row["path"],)).fetchone()[0]
+                for row in rows
+            ]
+            db.executemany("DELETE FROM frames WHERE file_id = ?", [(id_,) for id_ in ids])
+            db.executemany(
+                f"INSERT INTO frames (file_id, position, {', '.join(_FRAME)}) "
+                f"VALUES (?, ?, {', '.join('?' * len(_FRAME))})",
+                [
+                    (id_, position, *_frame_values(frame))
+                    for id_, f in zip(ids, facts, strict=True)
+                    for position, frame in enumerate(f.frames)
+                ],
+            )
+
+        self._write(write)
 
     def set_digests(self, digests: Iterable[tuple[int, bytes]]) -> None:
         """Record the digests of files already stored, by id."""
@@ -147,7 +184,12 @@ class Index:
         """Drop files that are gone from disk."""
         chunk = [(id_,) for id_ in ids]
         if chunk:
-            self._write(lambda db: db.executemany("DELETE FROM files WHERE id = ?", chunk))
+            self._write(
+                lambda db: (
+                    db.executemany("DELETE FROM files WHERE id = ?", chunk),
+                    db.executemany("DELETE FROM frames WHERE file_id = ?", chunk),
+                )
+            )
 
     def ids_for(self, paths: Iterable[str]) -> dict[str, int]:
         """The ids of files stored at these paths."""
@@ -162,7 +204,13 @@ class Index:
         rows = self._query(f"SELECT id, {', '.join(_FACTS)} FROM files WHERE id = ?", (id_,))
         if not rows:
             raise IndexFileError(f"{self.path}: entry {id_} vanished during the run")
-        return _entry(rows[0])
+        entry = _entry(rows[0])
+        if entry.kind is not Kind.VIDEO:
+            return entry
+        frames = self._query(
+            f"SELECT {', '.join(_FRAME)} FROM frames WHERE file_id = ? ORDER BY position", (id_,)
+        )
+        return dataclasses.replace(entry, frames=tuple(_frame(row) for row in frames))
 
     def path_of(self, id_: int) -> str:
         rows = self._query("SELECT path FROM files WHERE id = ?", (id_,))
@@ -182,8 +230,11 @@ class Index:
             ):
                 yield bytes(digest), id_, bool(decoded)
 
-    def hash_tables(self, ids: Iterable[int], *, min_detail: float) -> dict[View, HashTable]:
-        """Searchable hashes of these files' pictures by view: full, trimmed, each crop.
+    def hash_tables(
+        self, ids: Iterable[int], *, min_detail: float, kind: Kind = Kind.IMAGE
+    ) -> dict[View, HashTable]:
+        """Searchable hashes of these files' pictures by view: full, trimmed, each crop
+        (for videos: their middle frames, as "full").
 
         Pictures with less detail than `min_detail` are left out: they can never match.
         """
@@ -192,8 +243,8 @@ class Index:
             marks = ", ".join("?" * len(batch))
             for id_, dh, ph, crops, tdh, tph in self._query(
                 f"SELECT id, dhash, phash, crops, tdhash, tphash FROM files WHERE id IN ({marks}) "
-                "AND dhash IS NOT NULL AND detail >= ?",
-                [*batch, min_detail],
+                "AND dhash IS NOT NULL AND detail >= ? AND kind = ?",
+                [*batch, min_detail, kind.value],
             ):
                 rows.setdefault(FULL, []).append((id_, to_unsigned(dh), to_unsigned(ph)))
                 for number, (cdh, cph) in enumerate(_unpack_crops(crops)):
@@ -201,6 +252,19 @@ class Index:
                 if tdh is not None:
                     rows.setdefault(TRIM, []).append((id_, to_unsigned(tdh), to_unsigned(tph)))
         return {view: _table(found) for view, found in rows.items()}
+
+    def frame_table(self, ids: Iterable[int], *, min_detail: float) -> HashTable:
+        """Searchable hashes of every sampled frame of these files' videos (ids repeat)."""
+        found: list[tuple[int, int, int]] = []
+        for batch in _batches(list(ids), 500):
+            marks = ", ".join("?" * len(batch))
+            for id_, dh, ph in self._query(
+                f"SELECT file_id, dhash, phash FROM frames WHERE file_id IN ({marks}) "
+                "AND dhash IS NOT NULL AND detail >= ?",
+                [*batch, min_detail],
+            ):
+                found.append((id_, to_unsigned(dh), to_unsigned(ph)))
+        return _table(found)
 
     def _query(self, sql: str, params: Iterable[object] = ()) -> list[sqlite3.Row]:
         try:
@@ -234,7 +298,7 @@ def _connect(path: str) -> sqlite3.Connection:
         if version == 0 and tables == 0:
             db.execute("PRAGMA journal_mode = WAL")
             _transaction(db, _create)
-        elif version in (1, 2):
+        elif version in (1, 2, 3):
             # 1 stored every digest, no byte-copy rows and only full prints; 1 and 2 lack the
             # application_id (check_writable_here has made sure the file is ours).
             _transaction(db, _upgrade)
@@ -280,7 +344,11 @@ def _upgrade(db: sqlite3.Connection) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]  # another run may have done it
     if version == 1:
         db.execute("ALTER TABLE files ADD COLUMN quick INTEGER NOT NULL DEFAULT 0")
-    if version in (1, 2):
+    if version in (1, 2, 3):
+        db.execute("ALTER TABLE files ADD COLUMN kind TEXT NOT NULL DEFAULT 'image'")
+        db.execute("ALTER TABLE files ADD COLUMN duration REAL")
+        frames = _SCHEMA[_SCHEMA.index("CREATE TABLE frames") :]
+        db.execute(frames.strip().rstrip(";"))
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -435,6 +503,8 @@ def _row(facts: FileFacts) -> dict[str, object]:
         "digest": facts.digest,
         "reason": facts.reason,
         "quick": int(facts.quick),
+        "kind": facts.kind.value,
+        "duration": facts.duration,
         **_print_values(facts.print, _PRINT),
         **_print_values(facts.trimmed, _TRIM),
     }
@@ -467,4 +537,25 @@ def _entry(row: sqlite3.Row) -> Entry:
         trimmed=_fingerprint(row, "t"),
         reason=reason if isinstance(reason, str) else None,
         quick=bool(row["quick"]),
+        kind=Kind(row["kind"]),
+        duration=row["duration"],
+    )
+
+
+def _frame_values(fp: Fingerprint) -> tuple[object, ...]:
+    return (
+        fp.width, fp.height, to_signed(fp.dhash), to_signed(fp.phash), fp.thumb, fp.colour,
+        fp.detail,
+    )  # fmt: skip
+
+
+def _frame(row: sqlite3.Row) -> Fingerprint:
+    return Fingerprint(
+        dhash=to_unsigned(int(row["dhash"])),
+        phash=to_unsigned(int(row["phash"])),
+        thumb=bytes(row["thumb"]),
+        colour=bytes(row["colour"]),
+        width=int(row["width"]),
+        height=int(row["height"]),
+        detail=float(row["detail"] or 0.0),
     )

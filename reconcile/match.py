@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reconcile.filetypes import Kind, is_raw_name
 from reconcile.fingerprint import CROPS, ORIENTATIONS, crop_thumbnail, dhash, orient, phash
 from reconcile.index import Entry, Index
 from reconcile.model import FULL, TRIM, Fingerprint, Status, View, ViewKind, crop_view
@@ -88,6 +89,9 @@ def decide_all(
     return [decision for decision in decisions if decision is not None]
 
 
+RAW_ONLY_RENDERED = "RAW; the library holds a JPEG or other rendering of this shot, not the RAW"
+
+
 class Matcher:
     """Decides needle statuses against a fixed set of haystack files."""
 
@@ -103,10 +107,16 @@ class Matcher:
             view: (HammingIndex(table.dhash), HammingIndex(table.phash))
             for view, table in self._tables.items()
         }
+        # Videos are searched by every sampled frame, and never against pictures.
+        self._frames = index.frame_table(haystack_ids, min_detail=limits.detail)
+        self._frame_searchers = (HammingIndex(self._frames.dhash), HammingIndex(self._frames.phash))
 
     def decide(self, needles: list[Entry]) -> list[Decision]:
         """The decision for each needle, in order."""
         decisions = [self._exact(entry) for entry in needles]
+        for position, entry in enumerate(needles):
+            if decisions[position] is None and entry.kind is Kind.VIDEO:
+                decisions[position] = self._decide_video(entry)
         queries = [
             query
             for position, entry in enumerate(needles)
@@ -121,6 +131,42 @@ class Matcher:
             else self._verify(needles[position], candidates.get(position, []), cache)
             for position, decision in enumerate(decisions)
         ]
+
+    def _decide_video(self, needle: Entry) -> Decision:
+        """A video is `same` when a library video of the same length shows the same frames at
+        every sample point; `similar` when some frames are alike (trimmed, edited, or another
+        clip of the scene); `missing` otherwise."""
+        by_dhash, by_phash = self._frame_searchers
+        ids = self._frames.ids
+        found: dict[int, int] = {}  # candidate video id: smallest hash distance
+        for searcher, codes in (
+            (by_dhash, np.array([f.dhash for f in needle.frames], dtype=np.uint64)),
+            (by_phash, np.array([f.phash for f in needle.frames], dtype=np.uint64)),
+        ):
+            for _, ei, dist in zip(
+                *(c.tolist() for c in searcher.search(codes, self._limits.radius)), strict=True
+            ):
+                id_ = int(ids[ei])
+                found[id_] = min(dist, found.get(id_, dist))
+        best: tuple[tuple[int, int], Decision] | None = None
+        for id_, distance in sorted(found.items(), key=lambda item: item[1])[:_MAX_CANDIDATES]:
+            hay = self._index.entry(id_)
+            aligned, alike = _frame_pairs_alike(needle, hay, self._limits)
+            if not alike:
+                continue
+            same_length = _same_length(needle.duration, hay.duration)
+            if same_length and aligned == len(needle.frames) == len(hay.frames):
+                return Decision(Status.SAME, id_, distance)
+            reason = (
+                "edited clip (frames differ)"
+                if same_length
+                else f"trimmed or edited clip ({_seconds(needle.duration)}; the library's is "
+                f"{_seconds(hay.duration)})"
+            )
+            key = (-aligned, -alike)
+            if best is None or key < best[0]:
+                best = (key, Decision(Status.SIMILAR, id_, distance, reason))
+        return best[1] if best else Decision(Status.MISSING)
 
     def _exact(self, entry: Entry) -> Decision | None:
         twin, decoded = self._by_digest.get(entry.digest or b"", (None, False))
@@ -195,12 +241,12 @@ class Matcher:
             if result.verdict is Likeness.DIFFERENT:
                 continue
             same = result.verdict is Likeness.SAME
-            decision = Decision(
-                Status.SAME if same else Status.SIMILAR,
-                id_,
-                distance,
-                None if same else _describe(query),
-            )
+            reason = None if same else _describe(query)
+            if is_raw_name(needle.path) and not is_raw_name(entry.path):
+                # The library holds a rendering of this shot (the camera's JPEG, an export),
+                # not the RAW: the RAW's latitude is not in the library.
+                same, reason = False, RAW_ONLY_RENDERED
+            decision = Decision(Status.SAME if same else Status.SIMILAR, id_, distance, reason)
             key = (0 if same else 1, result.score)
             if best is None or key < best[0]:
                 best = (key, decision)
@@ -209,6 +255,33 @@ class Matcher:
         if unconfirmed:
             return Decision(Status.MISSING, unconfirmed=tuple(unconfirmed))
         return best[1] if best else Decision(Status.MISSING)
+
+
+def _same_length(a: float | None, b: float | None) -> bool:
+    """Durations that agree within half a second or 2 % (containers round differently)."""
+    if not a or not b:
+        return False
+    return abs(a - b) <= max(0.5, 0.02 * max(a, b))
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value:.1f} s" if value else "length unknown"
+
+
+def _frame_pairs_alike(needle: Entry, hay: Entry, limits: Thresholds) -> tuple[int, int]:
+    """(frames at the same points that verify `same`, frame pairs at any points that are at
+    least `similar`) between two videos."""
+    aligned = 0
+    alike = 0
+    for i, nf in enumerate(needle.frames):
+        for j, hf in enumerate(hay.frames):
+            exact = i == j
+            result = compare(nf.thumb_array(), hf.thumb_array(), nf, hf, exact=exact, limits=limits)
+            if result.verdict is Likeness.DIFFERENT:
+                continue
+            alike += 1
+            aligned += exact and result.verdict is Likeness.SAME
+    return aligned, alike
 
 
 def _queries(position: int, entry: Entry, limits: Thresholds) -> list[_Query]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from reconcile.filetypes import Kind
+
 THUMB = 64  # side of the grayscale verification thumbnail
 COLOUR = 8  # side of the colour thumbnail that tells a grayscale edit from the original
 
@@ -79,6 +81,10 @@ class FileFacts:
     trimmed: Fingerprint | None = None  # the picture without its uniform border, if it has one
     reason: str | None = None
     quick: bool = False  # the prints come from the embedded EXIF thumbnail, not the picture
+    kind: Kind = Kind.IMAGE
+    duration: float | None = None  # seconds, for a video
+    # A video's frames sampled across the clip, in order (`print` is the middle one's).
+    frames: tuple[Fingerprint, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +96,7 @@ class Task:
     mtime_ns: int
     want_digest: bool = True  # only when a file of the same size is on the other side
     quick: bool = False  # fingerprint a JPEG from its EXIF thumbnail when it has a usable one
+    kind: Kind = Kind.IMAGE
 
 
 class Status(enum.StrEnum):
@@ -118,7 +125,7 @@ class Verdict(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ImageResult:
-    """One needle image and what was decided for it."""
+    """One needle item (a picture or a video) and what was decided for it."""
 
     root: str
     path: str
@@ -126,6 +133,7 @@ class ImageResult:
     match: str | None = None
     distance: int | None = None
     reason: str | None = None
+    kind: Kind = Kind.IMAGE
 
     @property
     def folder(self) -> str:
@@ -142,9 +150,12 @@ class DirectoryResult:
     path: str
     verdict: Verdict
     counts: dict[Status, int]
+    videos: int = 0  # how many of its items are videos
+    other: int = 0  # files of unknown type beside them (not media as far as we know)
 
     @property
     def images(self) -> int:
+        """How many items (pictures and videos) the folder holds."""
         return sum(self.counts.values())
 
 
@@ -159,6 +170,8 @@ class Report:
     skipped: int
     seconds: float
     warnings: tuple[str, ...] = field(default=())
+    # Folders that hold no media but files of unknown type: (root, folder) -> how many.
+    other: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def count(self, status: Status) -> int:
         return sum(1 for image in self.images if image.status is status)
@@ -187,13 +200,26 @@ def verdict_for(counts: dict[Status, int]) -> Verdict:
 _VERDICT_ORDER = {Verdict.NEW: 0, Verdict.PARTIAL: 1, Verdict.REVIEW: 2, Verdict.COMPLETE: 3}
 
 
-def directories(images: Iterable[ImageResult]) -> tuple[DirectoryResult, ...]:
-    """Every folder that holds images, with its verdict: most work first, then by path."""
+def directories(
+    images: Iterable[ImageResult], other: dict[tuple[str, str], int] | None = None
+) -> tuple[DirectoryResult, ...]:
+    """Every folder that holds media, with its verdict: most work first, then by path.
+    `other` counts the files of unknown type per (root, folder)."""
+    other = other or {}
     counts: dict[tuple[str, str], Counter[Status]] = {}
+    videos: Counter[tuple[str, str]] = Counter()
     for image in images:
         counts.setdefault((image.root, image.folder), Counter())[image.status] += 1
+        videos[(image.root, image.folder)] += image.kind is Kind.VIDEO
     folders = [
-        DirectoryResult(root, path, verdict_for(dict(c)), {s: c.get(s, 0) for s in Status})
+        DirectoryResult(
+            root,
+            path,
+            verdict_for(dict(c)),
+            {s: c.get(s, 0) for s in Status},
+            videos=videos[(root, path)],
+            other=other.get((root, path), 0),
+        )
         for (root, path), c in counts.items()
     ]
     folders.sort(

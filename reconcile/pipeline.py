@@ -82,15 +82,20 @@ def reconcile(
                 match=index.path_of(decision.match) if decision.match is not None else None,
                 distance=decision.distance,
                 reason=decision.reason,
+                kind=image.kind,
             )
             for image, decision in zip(found, decisions, strict=True)
         ]
     warnings = [*nested, *overlaps, *(w for s in (*hay_scans, *needle_scans) for w in s.warnings)]
+    other = {(s.root, folder): count for s in needle_scans for folder, count in s.other.items()}
+    folders = directories(images, other)
+    listed = {(d.root, d.path) for d in folders}
     return Report(
         haystack=tuple(hay_roots),
         needles=tuple(needle_roots),
         images=tuple(images),
-        directories=directories(images),
+        directories=folders,
+        other={key: count for key, count in other.items() if key not in listed},
         skipped=sum(s.skipped for s in needle_scans),
         seconds=round(time.monotonic() - started, 2),
         warnings=tuple(warnings),

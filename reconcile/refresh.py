@@ -99,9 +99,18 @@ class Refresh:
     def _analyse(self, todo: list[Found], *, quick: bool) -> Iterator[FileFacts]:
         for image in todo:
             if image.problem is not None:
-                yield FileFacts(image.path, image.size, image.mtime_ns, reason=image.problem)
+                yield FileFacts(
+                    image.path, image.size, image.mtime_ns, reason=image.problem, kind=image.kind
+                )
         tasks = [
-            Task(i.path, i.size, i.mtime_ns, want_digest=i.size in self._digest_sizes, quick=quick)
+            Task(
+                i.path,
+                i.size,
+                i.mtime_ns,
+                want_digest=i.size in self._digest_sizes,
+                quick=quick,
+                kind=i.kind,
+            )
             for i in todo
             if i.problem is None
         ]
@@ -115,7 +124,7 @@ class Refresh:
         candidates = [i for i in todo if i.problem is None and i.size in self._digest_sizes]
         digests = digests_of([image.path for image in candidates])
         copies = [
-            FileFacts(image.path, image.size, image.mtime_ns, digest=digest)
+            FileFacts(image.path, image.size, image.mtime_ns, digest=digest, kind=image.kind)
             for image, digest in zip(candidates, digests, strict=True)
             if digest in self._copies_of
         ]

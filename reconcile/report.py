@@ -11,10 +11,11 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from reconcile.filetypes import Kind
 from reconcile.model import DirectoryResult, Report, Status, Verdict
 
 FORMAT_VERSION = 1
-CSV_COLUMNS = ("root", "path", "status", "match", "distance", "reason")
+CSV_COLUMNS = ("root", "path", "status", "match", "distance", "reason", "kind")
 _STYLE = {
     Verdict.NEW: "bold red",
     Verdict.PARTIAL: "yellow",
@@ -32,7 +33,15 @@ def to_json(report: Report) -> dict[str, Any]:
         "summary": {
             "images": len(report.images),
             **{status.value: report.count(status) for status in Status},
+            "videos": sum(image.kind is Kind.VIDEO for image in report.images),
+            "video_statuses": {
+                status.value: sum(
+                    i.status is status and i.kind is Kind.VIDEO for i in report.images
+                )
+                for status in Status
+            },
             "skipped": report.skipped,
+            "other": sum(d.other for d in report.directories) + sum(report.other.values()),
             "todo_folders": len(report.todo),
             "seconds": report.seconds,
         },
@@ -45,8 +54,13 @@ def to_json(report: Report) -> dict[str, Any]:
                 "match": image.match,
                 "distance": image.distance,
                 "reason": image.reason,
+                "kind": image.kind.value,
             }
             for image in report.images
+        ],
+        "other_folders": [
+            {"root": root, "path": path, "other": count}
+            for (root, path), count in sorted(report.other.items())
         ],
         "warnings": list(report.warnings),
     }
@@ -59,6 +73,8 @@ def _directory_json(directory: DirectoryResult) -> dict[str, Any]:
         "status": directory.verdict.value,
         "images": directory.images,
         **{status.value: directory.counts[status] for status in Status},
+        "videos": directory.videos,
+        "other": directory.other,
     }
 
 
@@ -76,6 +92,7 @@ def to_csv(report: Report) -> str:
                 image.match or "",
                 "" if image.distance is None else image.distance,
                 image.reason or "",
+                image.kind.value,
             )
         )
     return out.getvalue()

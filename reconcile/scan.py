@@ -13,18 +13,18 @@ from dataclasses import dataclass, field
 
 from reconcile.errors import RootError
 from reconcile.files import kind_of_mode, open_regular
-from reconcile.filetypes import (
-    MAGIC_BYTES,
-    image_format,
-    is_image_name,
-    is_skipped_name,
-    may_be_image,
-)
+from reconcile.filetypes import MAGIC_BYTES, Kind, kind_by_content, kind_by_name
+
+# Photo library bundles (Apple Photos, iPhoto, Aperture) hold each photo once as an original
+# and many times as derivatives, previews and thumbnails: only the originals are photos.
+BUNDLE_SUFFIXES = (".photoslibrary", ".photolibrary", ".migratedphotolibrary", ".aplibrary")
+BUNDLE_NAMES = frozenset({"iPhoto Library", "Aperture Library"})
+BUNDLE_ORIGINALS = ("originals", "Masters")
 
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """An image file under a root, as the walk saw it."""
+    """A media file (picture or video) under a root, as the walk saw it."""
 
     root: str
     relpath: str
@@ -32,6 +32,7 @@ class Found:
     size: int
     mtime_ns: int
     problem: str | None = None
+    kind: Kind = Kind.IMAGE
 
 
 @dataclass(slots=True)
@@ -39,9 +40,15 @@ class Scan:
     """What one walk of a root produced."""
 
     root: str
-    images: list[Found] = field(default_factory=list)
-    skipped: int = 0
+    images: list[Found] = field(default_factory=list)  # every media file, pictures and videos
+    skipped: int = 0  # everything else: sidecars, litter, unknown files, links out of the roots
     warnings: list[str] = field(default_factory=list)
+    other: dict[str, int] = field(default_factory=dict)  # unknown files per folder (relative)
+
+
+def is_bundle(name: str) -> bool:
+    """Whether a folder of this name is a photo library bundle."""
+    return name in BUNDLE_NAMES or name.lower().endswith(BUNDLE_SUFFIXES)
 
 
 def check_root(path: str) -> str:
@@ -72,11 +79,26 @@ def scan(root: str, *, exclude: tuple[str, ...] = (), within: tuple[str, ...] = 
     allowed = (root, *within)
     visited: set[tuple[int, int]] = set()
     folders = [""]  # relative paths still to walk; a stack, so the walk is depth-first
+    if is_bundle(os.path.basename(root)):
+        folders = _bundle_originals(root, "", result)
     while folders:
         rel = folders.pop()
         subfolders = _walk_one(root, rel, exclude, allowed, visited, result)
         folders.extend(reversed(subfolders))  # keep the listing's (sorted) order
     return result
+
+
+def _bundle_originals(root: str, rel: str, result: Scan) -> list[str]:
+    """The originals folders of the bundle at `rel` that exist, and a note saying so."""
+    bundle = os.path.join(root, rel) if rel else root
+    inner = [f"{rel}/{name}" if rel else name for name in BUNDLE_ORIGINALS]
+    inner = [sub for sub in inner if os.path.isdir(os.path.join(root, sub))]
+    shown = ", ".join(f"{os.path.basename(sub)}/" for sub in inner) or "none found"
+    result.warnings.append(
+        f"{bundle}: a photo library: only its originals are read ({shown}), not its "
+        "previews, thumbnails or database"
+    )
+    return sorted(inner, reverse=True)
 
 
 def _walk_one(
@@ -105,7 +127,7 @@ def _walk_one(
     except OSError as error:
         result.warnings.append(f"{folder}: cannot list folder ({error.strerror})")
         return []
-    subfolders = []
+    subfolders: list[str] = []
     for entry in entries:
         child = f"{rel}/{entry.name}" if rel else entry.name
         # A dangling link is no way out: _classify reports it.
@@ -120,13 +142,18 @@ def _walk_one(
             # realpath walks every component: only worth it when something is excluded.
             if exclude and (entry.path in exclude or os.path.realpath(entry.path) in exclude):
                 continue
+            if is_bundle(entry.name):
+                subfolders.extend(reversed(_bundle_originals(root, child, result)))
+                continue
             subfolders.append(child)
             continue
         found = _classify(root, child, entry)
-        if found is None:
-            result.skipped += 1
-        else:
+        if isinstance(found, Found):
             result.images.append(found)
+            continue
+        result.skipped += 1
+        if found is Kind.OTHER:
+            result.other[rel or "."] = result.other.get(rel or ".", 0) + 1
     return subfolders
 
 
@@ -150,31 +177,34 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _sniff(path: str) -> bool:
+def _sniff(path: str) -> Kind:
     try:
         with open_regular(path) as handle:
-            return image_format(handle.read(MAGIC_BYTES)) is not None
+            return kind_by_content(handle.read(MAGIC_BYTES))
     except OSError:
-        return False
+        return Kind.OTHER
 
 
-def _classify(root: str, rel: str, entry: os.DirEntry[str]) -> Found | None:
+def _classify(root: str, rel: str, entry: os.DirEntry[str]) -> Found | Kind:
+    """A media file as Found; anything else as its kind (sidecar, litter or other)."""
     name = entry.name
-    if is_skipped_name(name):
-        return None
+    named = kind_by_name(name)
+    if named in (Kind.LITTER, Kind.SIDECAR):
+        return named
     try:
         info = entry.stat(follow_symlinks=True)
     except OSError as error:
-        if not is_image_name(name):
-            return None
+        if named is None:
+            return Kind.OTHER
         problem = "broken symlink" if entry.is_symlink() else f"cannot stat ({error.strerror})"
-        return Found(root, rel, entry.path, 0, 0, problem)
+        return Found(root, rel, entry.path, 0, 0, problem, named)
     if not stat.S_ISREG(info.st_mode):
-        # Never opened (a pipe or device can block forever), but an image name is reported.
-        if not is_image_name(name):
-            return None
+        # Never opened (a pipe or device can block forever), but a media name is reported.
+        if named is None:
+            return Kind.OTHER
         problem = f"not a regular file: {kind_of_mode(info.st_mode)}"
-        return Found(root, rel, entry.path, 0, 0, problem)
-    if not is_image_name(name) and (not may_be_image(name) or not _sniff(entry.path)):
-        return None
-    return Found(root, rel, entry.path, info.st_size, info.st_mtime_ns)
+        return Found(root, rel, entry.path, 0, 0, problem, named)
+    kind = named or _sniff(entry.path)
+    if kind not in (Kind.IMAGE, Kind.VIDEO):
+        return kind
+    return Found(root, rel, entry.path, info.st_size, info.st_mtime_ns, kind=kind)

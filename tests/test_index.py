@@ -126,7 +126,7 @@ def test_index_uses_wal_and_records_its_schema(tmp_path: Path) -> None:
 
 
 def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
-    """Version 1 stored a digest for every file; it is upgraded to version 3, entries intact."""
+    """Version 1 stored a digest for every file; it is upgraded to version 4, entries intact."""
     path = tmp_path / "v1.sqlite"
     with sqlite3.connect(path) as db:
         db.execute(V1_SCHEMA)
@@ -137,7 +137,7 @@ def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
         known = index.known_under("/p")[b"/p/a.jpg"]
         assert (known.digest, known.quick) == (b"a" * 16, False)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 
 

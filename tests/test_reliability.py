@@ -62,6 +62,14 @@ def _workers_of(pid: int) -> list[int]:
     return found
 
 
+def _rss(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/statm").read_text().split()
+    except OSError:
+        return 0
+    return int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def _wait_until(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -208,16 +216,20 @@ def test_a_worker_killed_mid_file_makes_that_file_unreadable_and_the_run_goes_on
     (needles / "huge.png").write_bytes(encode(np.tile(scene(77, 600, 800), (10, 10, 1)), ".png"))
     write(needles / "copy.jpg", photos[0], 80)
     db = str(tmp_path / "i.sqlite")
+    (tmp_path / "empty").mkdir()
+    reconcile(haystack=[str(hay)], needles=[str(tmp_path / "empty")], db=db)  # library indexed
     me = os.getpid()
     result: dict[str, object] = {}
 
     def run() -> None:
         result["report"] = reconcile(haystack=[str(hay)], needles=[str(needles)], db=db, jobs=1)
 
+    def decoding_the_png() -> bool:  # 8000 x 6000 RGB: the worker grows past 250 MB
+        return any(_rss(pid) > 250_000_000 for pid in _workers_of(me))
+
     thread = threading.Thread(target=run)
     thread.start()
-    assert _wait_until(lambda: bool(_workers_of(me)), 30)
-    time.sleep(0.4)  # the worker has the PNG (8000 x 6000 takes seconds to decode)
+    assert _wait_until(decoding_the_png, 60)
     for pid in _workers_of(me):
         os.kill(pid, signal.SIGKILL)
     thread.join(120)

@@ -28,16 +28,19 @@ def _tree(root: Path) -> None:
 
 
 def test_images_are_found_by_name_and_by_content(tmp_path: Path) -> None:
-    """Image names and image bytes count; litter, videos and other files are skipped."""
+    """Picture and video names and picture bytes count as media; litter, sidecars and other
+    files are skipped, and the unknown ones are counted per folder."""
     _tree(tmp_path)
     result = scan(str(tmp_path))
-    assert [f.relpath for f in result.images] == [
-        "a/IMG_1.JPG",
-        "a/broken.jpg",
-        "a/no_extension",
-        "a/photo.jpeg",
+    assert [(f.relpath, f.kind.value) for f in result.images] == [
+        ("a/IMG_1.JPG", "image"),
+        ("a/broken.jpg", "image"),
+        ("a/clip.mov", "video"),
+        ("a/no_extension", "image"),
+        ("a/photo.jpeg", "image"),
     ]
-    assert result.skipped == 6
+    assert result.skipped == 5  # notes.txt, .DS_Store, ._IMG_1.JPG, Thumbs.db, data.bin
+    assert result.other == {"a": 1}  # data.bin: of unknown type
 
 
 def test_a_symlink_loop_is_walked_once(tmp_path: Path) -> None:
@@ -45,7 +48,7 @@ def test_a_symlink_loop_is_walked_once(tmp_path: Path) -> None:
     _tree(tmp_path)
     os.symlink(tmp_path / "a", tmp_path / "a/loop")
     result = scan(str(tmp_path))
-    assert len(result.images) == 4
+    assert len(result.images) == 5
     assert any("symlink loop" in warning for warning in result.warnings)
 
 

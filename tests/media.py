@@ -1,0 +1,157 @@
+"""Test media made from real pixels: short video clips (PyAV), DNG RAW files (pidng) and HEIC
+pictures (pillow-heif). Used by the tests and by sample_data/make_sample_data.py."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+
+def clip_frames(
+    still: np.ndarray, seconds: float, fps: int = 24, *, seed: int = 0
+) -> Iterator[np.ndarray]:
+    """Frames of a clip over a still: a slow pan, and a bright object that moves across it,
+    so that frames at different times differ visibly."""
+    h, w = still.shape[:2]
+    rng = np.random.default_rng(seed)
+    colour = tuple(int(c) for c in rng.integers(80, 256, 3))
+    count = max(1, round(seconds * fps))
+    for number in range(count):
+        t = number / max(1, count - 1)
+        shift = np.float32([[1, 0, -0.08 * w * t], [0, 1, 0]])
+        frame = cv2.warpAffine(still, shift, (w, h), borderMode=cv2.BORDER_REFLECT)
+        centre = (int(w * (0.1 + 0.8 * t)), int(h * (0.3 + 0.4 * np.sin(6 * t))))
+        cv2.circle(frame, centre, max(4, h // 8), colour, -1, lineType=cv2.LINE_AA)
+        yield frame
+
+
+def write_clip(
+    path: Path,
+    frames: Iterator[np.ndarray],
+    *,
+    fps: int = 24,
+    codec: str = "libx264",
+    size: tuple[int, int] | None = None,
+    bit_rate: int | None = None,
+    rotation: int = 0,
+) -> Path:
+    """`rotation`: degrees written as the stream's display rotation (as phones do)."""
+    """Encode RGB frames into a video file (the container follows the file's extension)."""
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=fps)
+        stream.pix_fmt = "yuv420p"
+        if rotation:
+            stream.metadata["rotate"] = str(rotation)
+        if bit_rate:
+            stream.bit_rate = bit_rate
+        first = True
+        for frame in frames:
+            if size is not None:
+                frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+            if first:
+                stream.height, stream.width = frame.shape[:2]
+                first = False
+            video = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
+            for packet in stream.encode(video):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def remux(source: Path, target: Path) -> Path:
+    """The same video stream in another container, packets copied, nothing re-encoded."""
+    import av
+
+    with av.open(str(source)) as inp, av.open(str(target), "w") as out:
+        stream_in = inp.streams.video[0]
+        stream_out = out.add_stream_from_template(stream_in)
+        for packet in inp.demux(stream_in):
+            if packet.dts is None:
+                continue
+            packet.stream = stream_out
+            out.mux(packet)
+    return target
+
+
+def audio_only(path: Path, seconds: float = 1.0) -> Path:
+    """An .mp4 with an AAC track and no video stream."""
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=44100)
+        samples = int(44100 * seconds)
+        tone = (np.sin(np.arange(samples) * 440 * 2 * np.pi / 44100) * 0.2).astype(np.float32)
+        frame = av.AudioFrame.from_ndarray(tone[None, :], format="fltp", layout="mono")
+        frame.sample_rate = 44100
+        frame.time_base = Fraction(1, 44100)
+        frame.pts = 0
+        for packet in stream.encode(frame):
+            container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def dng_bytes(rgb: np.ndarray) -> bytes:
+    """A DNG holding the picture as an RGGB sensor mosaic (linear 12-bit), as a camera's RAW
+    would; LibRaw renders it back close to `rgb`."""
+    import tempfile
+
+    from pidng.core import RAW2DNG, DNGTags, Tag
+    from pidng.defs import (
+        CalibrationIlluminant,
+        CFAPattern,
+        DNGVersion,
+        Orientation,
+        PhotometricInterpretation,
+        PreviewColorSpace,
+    )
+
+    h, w = (rgb.shape[0] // 2) * 2, (rgb.shape[1] // 2) * 2
+    linear = ((rgb[:h, :w].astype(np.float32) / 255.0) ** 2.2 * 4095).astype(np.uint16)
+    mosaic = np.empty((h, w), np.uint16)
+    mosaic[0::2, 0::2] = linear[0::2, 0::2, 0]
+    mosaic[0::2, 1::2] = linear[0::2, 1::2, 1]
+    mosaic[1::2, 0::2] = linear[1::2, 0::2, 1]
+    mosaic[1::2, 1::2] = linear[1::2, 1::2, 2]
+    tags = DNGTags()
+    for tag, value in (
+        (Tag.ImageWidth, w), (Tag.ImageLength, h), (Tag.TileWidth, w), (Tag.TileLength, h),
+        (Tag.Orientation, Orientation.Horizontal),
+        (Tag.PhotometricInterpretation, PhotometricInterpretation.Color_Filter_Array),
+        (Tag.SamplesPerPixel, 1), (Tag.BitsPerSample, 16), (Tag.CFARepeatPatternDim, [2, 2]),
+        (Tag.CFAPattern, CFAPattern.RGGB), (Tag.BlackLevel, 0), (Tag.WhiteLevel, 4095),
+        (Tag.ColorMatrix1, [[1, 1], [0, 1], [0, 1], [0, 1], [1, 1], [0, 1], [0, 1], [0, 1],
+                            [1, 1]]),
+        (Tag.CalibrationIlluminant1, CalibrationIlluminant.D65),
+        (Tag.AsShotNeutral, [[1, 1], [1, 1], [1, 1]]), (Tag.BaselineExposure, [[0, 100]]),
+        (Tag.Make, "reconcile"), (Tag.Model, "test camera"),
+        (Tag.DNGVersion, DNGVersion.V1_4), (Tag.DNGBackwardVersion, DNGVersion.V1_2),
+        (Tag.PreviewColorSpace, PreviewColorSpace.sRGB),
+    ):  # fmt: skip
+        tags.set(tag, value)
+    with tempfile.TemporaryDirectory() as folder:
+        converter = RAW2DNG()
+        converter.options(tags, path="", compress=False)
+        converter.convert(mosaic, filename=str(Path(folder, "raw")))
+        return Path(folder, "raw.dng").read_bytes()
+
+
+def heic_bytes(rgb: np.ndarray, quality: int = 80) -> bytes:
+    """The picture encoded as HEIC."""
+    import pillow_heif
+
+    heif = pillow_heif.from_pillow(Image.fromarray(rgb))
+    out = io.BytesIO()
+    heif.save(out, quality=quality)
+    return out.getvalue()
