@@ -107,19 +107,21 @@ def printable(path: str) -> str:
 def to_tables(report: Report) -> Group:
     """The summary and the to-do list as rich tables."""
     summary = Table(title="Summary", header_style="bold")
-    summary.add_column("needle images")
+    summary.add_column("needle photos and videos")
     summary.add_column("count", justify="right")
     for status in Status:
         summary.add_row(status.value, str(report.count(status)))
     summary.add_row("total", str(len(report.images)), style="bold")
-    summary.add_row("skipped (not images)", str(report.skipped))
+    summary.add_row("of which videos", str(sum(i.kind is Kind.VIDEO for i in report.images)))
+    summary.add_row("skipped (not media)", str(report.skipped))
     summary.add_row("folders to do", str(len(report.todo)), style="bold")
     parts: list[Table | Text] = [summary]
     if report.todo:
-        todo = Table(title="To do: folders with pictures the haystack lacks", header_style="bold")
+        todo = Table(title="To do: folders with media the haystack lacks", header_style="bold")
         todo.add_column("folder", overflow="fold")
         todo.add_column("verdict")
-        todo.add_column("images", justify="right")
+        todo.add_column("items", justify="right")
+        todo.add_column("videos", justify="right")
         for status in Status:
             todo.add_column(status.value, justify="right")
         several_roots = len(report.needles) > 1
@@ -129,9 +131,12 @@ def to_tables(report: Report) -> Group:
                 escape(printable(name)),
                 f"[{_STYLE[d.verdict]}]{d.verdict.value}[/]",
                 str(d.images),
+                str(d.videos),
                 *(str(d.counts[status]) for status in Status),
             )
         parts.append(todo)
     else:
-        parts.append(Text("Nothing to import: every needle picture is in the haystack.", "green"))
+        parts.append(
+            Text("Nothing to import: every needle photo and video is in the haystack.", "green")
+        )
     return Group(*parts)

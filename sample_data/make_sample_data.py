@@ -1,12 +1,14 @@
 """Rebuild sample_data/haystack and sample_data/needles from scikit-image's bundled photographs.
 
-Run from the repository root: `python sample_data/make_sample_data.py` (needs scikit-image,
-`pip install -e '.[bench]'`). The output is committed; this script documents how it was made.
+Run from the repository root: `python sample_data/make_sample_data.py` (needs scikit-image and
+pidng: `pip install -e '.[bench,test]'`); `--media` writes only the videos, the HEIC and the
+DNG. The output is committed; this script documents how it was made.
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ from PIL import Image, ImageEnhance
 from skimage import data
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))  # the test helpers that write video, HEIC, DNG
 
 
 def save_jpeg(image: Image.Image, path: Path, quality: int = 90, **extra: object) -> None:
@@ -90,8 +93,30 @@ def main() -> None:
     save_jpeg(camera.transpose(Image.Transpose.ROTATE_90), paris / "P1000001.jpg", exif=exif)
     save_jpeg(Image.fromarray(data.moon()).convert("RGB"), rome / "P1000001.jpg")
 
+    media()
     print(f"wrote {sum(1 for path in HERE.rglob('*') if path.is_file())} files under {HERE}")
 
 
+def media() -> None:
+    """A short video in the library and its byte copy on the card; a video, a RAW (DNG) and a
+    HEIC in the backups."""
+    from media import clip_frames, dng_bytes, heic_bytes, write_clip
+
+    hay = HERE / "haystack"
+    needles = HERE / "needles"
+    small = np.asarray(Image.fromarray(data.astronaut()).resize((160, 160)))[20:140]
+    clip = write_clip(hay / "2009/07/14/MVI_0003.mp4", clip_frames(small, 1.5, fps=12), fps=12)
+    shutil.copyfile(clip, needles / "Card dump 2009-07/MVI_0003.mp4")  # identical
+    cat = np.asarray(Image.fromarray(data.chelsea()).resize((160, 106)))[:, :160]
+    write_clip(needles / "New card 2011/MVI_0004.mp4", clip_frames(cat, 1.5, fps=12), fps=12)
+    camera = np.asarray(Image.fromarray(data.camera()).convert("RGB").resize((200, 200)))
+    (needles / "2010 iPhone sync/IMG_0520.HEIC").write_bytes(heic_bytes(camera, 60))  # same
+    tissue = np.asarray(Image.fromarray(data.immunohistochemistry()).resize((256, 256)))
+    (needles / "New card 2011/DSC_0003.DNG").write_bytes(dng_bytes(tissue))  # missing
+
+
 if __name__ == "__main__":
-    main()
+    if "--media" in sys.argv:
+        media()
+    else:
+        main()

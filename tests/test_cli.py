@@ -28,6 +28,10 @@ EXPECTED_SAMPLE = {
     "New card 2011/DSC_0002.jpg": "missing",
     "Trips/Paris/PIX/P1000001.jpg": "same",
     "Trips/Rome/PIX/P1000001.jpg": "missing",
+    "Card dump 2009-07/MVI_0003.mp4": "identical",
+    "2010 iPhone sync/IMG_0520.HEIC": "same",
+    "New card 2011/DSC_0003.DNG": "missing",
+    "New card 2011/MVI_0004.mp4": "missing",
 }
 EXPECTED_FOLDERS = {
     "Card dump 2009-07": "complete",
