@@ -40,8 +40,10 @@ def write_clip(
     size: tuple[int, int] | None = None,
     bit_rate: int | None = None,
     rotation: int = 0,
+    gop: int | None = None,
 ) -> Path:
-    """`rotation`: degrees written as the stream's display rotation (as phones do)."""
+    """`rotation`: degrees written as the stream's display rotation (as phones do); `gop`:
+    frames between keyframes (phones: about one second's worth; x264's default is 250)."""
     """Encode RGB frames into a video file (the container follows the file's extension)."""
     import av
 
@@ -53,6 +55,8 @@ def write_clip(
             stream.metadata["rotate"] = str(rotation)
         if bit_rate:
             stream.bit_rate = bit_rate
+        if gop:
+            stream.codec_context.gop_size = gop  # frames between keyframes
         first = True
         for frame in frames:
             if size is not None:
