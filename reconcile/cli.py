@@ -28,8 +28,10 @@ from rich.progress import (
 from rich.text import Text
 
 from reconcile import __version__
+from reconcile.copy import check_destination, copy_out
 from reconcile.errors import ReconcileError
 from reconcile.index import default_path
+from reconcile.model import Report, Status
 from reconcile.pipeline import reconcile
 from reconcile.pool import max_jobs
 from reconcile.report import printable, to_csv, to_json, to_tables
@@ -86,8 +88,22 @@ def _parser() -> argparse.ArgumentParser:
         help="backup folders to check against the library (repeatable)",
     )  # fmt: skip
     parser.add_argument(
-        "--format", choices=("table", "json", "csv"), default="table",
-        help="table (default), or a machine-readable report on stdout",
+        "--format", choices=("table", "json", "csv", "paths"), default="table",
+        help="table (default), json or csv; paths: one absolute path per line of the to-do "
+        "items (of --only's statuses if given), for xargs and rsync --files-from",
+    )  # fmt: skip
+    parser.add_argument(
+        "--only", type=_statuses, default=None, metavar="STATUS[,STATUS]",
+        help="restrict the items of every format, and the to-do list, to these statuses",
+    )  # fmt: skip
+    parser.add_argument(
+        "-0", "--null", action="store_true",
+        help="with --format paths: end each path with NUL instead of a newline",
+    )  # fmt: skip
+    parser.add_argument(
+        "--copy-to", metavar="DIR", default=None,
+        help="copy the to-do files (missing ones, or --only's statuses) into DIR, keeping the "
+        "backups' folder tree; checked, never overwriting, resumable",
     )  # fmt: skip
     parser.add_argument(
         "--db", metavar="PATH", default=None,
@@ -109,6 +125,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress display")
     parser.add_argument("--version", action="version", version=f"reconcile {__version__}")
     return parser
+
+
+def _statuses(text: str) -> frozenset[Status]:
+    try:
+        return frozenset(Status(part.strip()) for part in text.split(",") if part.strip())
+    except ValueError:
+        names = ", ".join(status.value for status in Status)
+        raise argparse.ArgumentTypeError(f"not a status: {text!r} (one of {names})") from None
 
 
 def _positive(text: str) -> int:
@@ -188,6 +212,8 @@ def _silence_stdout() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.copy_to is not None:  # refused before any work, not after it
+        check_destination(args.copy_to, (*args.haystack, *args.needles))
     if args.jobs is not None and args.jobs > max_jobs():
         stderr.print(
             f"[yellow]warning:[/] --jobs {args.jobs}: using {max_jobs()}, twice the cores "
@@ -217,7 +243,14 @@ def _run(args: argparse.Namespace) -> int:
         )
     for warning in report.warnings:
         stderr.print(f"[yellow]warning:[/] {escape(printable(warning))}", highlight=False)
-    if args.format == "json":
+    full = report
+    if args.only is not None:
+        report = report.only(args.only)
+    if args.format == "paths":
+        items = report.images if args.only is not None else report.to_do_items
+        end = "\0" if args.null else "\n"
+        _write_raw("".join(os.path.join(i.root, i.path) + end for i in items))
+    elif args.format == "json":
         sys.stdout.write(json.dumps(to_json(report), indent=2) + "\n")
     elif args.format == "csv":
         # Names that are not valid UTF-8 come out as the same bytes they have on disk.
@@ -227,4 +260,28 @@ def _run(args: argparse.Namespace) -> int:
     else:
         stdout.print(to_tables(report))
     sys.stdout.flush()
-    return EXIT_DONE if report.nothing_to_import else EXIT_TODO
+    if args.copy_to is not None:
+        _copy(full, args)
+    return EXIT_DONE if full.nothing_to_import else EXIT_TODO
+
+
+def _copy(report: Report, args: argparse.Namespace) -> None:
+    destination = check_destination(args.copy_to, (*report.haystack, *report.needles))
+    chosen = args.only or frozenset({Status.MISSING})
+    done = copy_out((i for i in report.images if i.status in chosen), destination)
+    for note in done.notes:
+        stderr.print(f"[yellow]note:[/] {escape(printable(note))}", highlight=False)
+    stderr.print(
+        f"copied {len(done.copied)} files to {escape(printable(destination))}"
+        + (f" ({done.present} were there already)" if done.present else ""),
+        highlight=False,
+    )
+
+
+def _write_raw(text: str) -> None:
+    """Text whose names may not be UTF-8, written as the bytes they have on disk."""
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    else:  # a captured stream (tests)
+        sys.stdout.write(text)

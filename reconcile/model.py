@@ -6,6 +6,7 @@ Plain data: numpy for the thumbnail views, nothing that decodes, draws or stores
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections import Counter
 from collections.abc import Iterable
@@ -180,6 +181,18 @@ class Report:
     def todo(self) -> tuple[DirectoryResult, ...]:
         """The folders that are not complete, the ones needing most work first."""
         return tuple(d for d in self.directories if d.verdict is not Verdict.COMPLETE)
+
+    @property
+    def to_do_items(self) -> tuple[ImageResult, ...]:
+        """The items not yet in the haystack: similar, missing and unreadable."""
+        return tuple(image for image in self.images if not image.status.imported)
+
+    def only(self, statuses: frozenset[Status]) -> Report:
+        """This report with only the items of these statuses, and only the folders that hold
+        some (their counts stay whole: a folder's verdict is about all of it)."""
+        images = tuple(i for i in self.images if i.status in statuses)
+        folders = tuple(d for d in self.directories if any(d.counts[s] for s in statuses))
+        return dataclasses.replace(self, images=images, directories=folders)
 
     @property
     def nothing_to_import(self) -> bool:
