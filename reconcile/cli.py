@@ -32,9 +32,11 @@ from reconcile.copy import check_destination, copy_out
 from reconcile.errors import ReconcileError
 from reconcile.index import default_path
 from reconcile.model import Report, Status
+from reconcile.page import to_html
 from reconcile.pipeline import reconcile
 from reconcile.pool import max_jobs
 from reconcile.report import printable, to_csv, to_json, to_tables
+from reconcile.thumbs import thumbnails
 
 EXIT_DONE = 0  # every needle picture is already in the haystack
 EXIT_TODO = 1  # the to-do list is not empty
@@ -88,9 +90,10 @@ def _parser() -> argparse.ArgumentParser:
         help="backup folders to check against the library (repeatable)",
     )  # fmt: skip
     parser.add_argument(
-        "--format", choices=("table", "json", "csv", "paths"), default="table",
-        help="table (default), json or csv; paths: one absolute path per line of the to-do "
-        "items (of --only's statuses if given), for xargs and rsync --files-from",
+        "--format", choices=("table", "json", "csv", "html", "paths"), default="table",
+        help="table (default), json or csv; html: a self-contained review page (> report.html); "
+        "paths: one absolute path per line of the to-do items (of --only's statuses if given), "
+        "for xargs and rsync --files-from",
     )  # fmt: skip
     parser.add_argument(
         "--only", type=_statuses, default=None, metavar="STATUS[,STATUS]",
@@ -252,6 +255,8 @@ def _run(args: argparse.Namespace) -> int:
         _write_raw("".join(os.path.join(i.root, i.path) + end for i in items))
     elif args.format == "json":
         sys.stdout.write(json.dumps(to_json(report), indent=2) + "\n")
+    elif args.format == "html":
+        sys.stdout.write(to_html(report, thumbnails, printable=printable))
     elif args.format == "csv":
         # Names that are not valid UTF-8 come out as the same bytes they have on disk.
         if isinstance(sys.stdout, io.TextIOWrapper):

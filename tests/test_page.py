@@ -1,0 +1,154 @@
+"""The HTML review page, opened as a person would: in a real (headless) Chromium, driven by
+Selenium. Debian's chromium and chromium-driver are installed by .ci/run; without them the
+browser tests skip, saying so."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SAMPLE, run_cli, scene, write
+
+from reconcile import reconcile
+from reconcile.page import to_html
+from reconcile.report import printable
+from reconcile.thumbs import thumbnails
+
+SAMPLE_ARGS = ("--haystack", "sample_data/haystack", "--needles", "sample_data/needles")
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None or DRIVER is None,
+    reason="needs Debian's chromium and chromium-driver (apt-get install chromium "
+    "chromium-driver; .ci/run installs them)",
+)
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1500",
+    ):
+        options.add_argument(flag)  # fmt: skip
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def _page(tmp_path: Path, *args: str) -> Path:
+    result = run_cli(tmp_path, *args, "--format", "html")
+    assert result.returncode in (0, 1), result.stderr
+    page = tmp_path / "report.html"
+    page.write_text(result.stdout)
+    return page
+
+
+def _visible(browser, selector: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return browser.execute_script(
+        "return [...document.querySelectorAll(arguments[0])]"
+        ".filter(e => e.offsetParent !== null).map(e => e.dataset.path)",
+        selector,
+    )
+
+
+@needs_browser
+def test_the_sample_review_page_in_a_browser(tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    """Every picture on the page has loaded; the items per status are the JSON report's; the
+    status filter hides exactly those items; the folder filter keeps one folder. Saves a
+    screenshot (REVIEW_SCREENSHOT=path also keeps one there, for the README)."""
+    page = _page(tmp_path, *SAMPLE_ARGS)
+    report = json.loads(run_cli(tmp_path, *SAMPLE_ARGS, "--format", "json").stdout)
+    browser.get(page.as_uri())
+    widths = browser.execute_script("return [...document.images].map(i => i.naturalWidth)")
+    assert widths and min(widths) > 0
+    on_page = browser.execute_script(
+        "const n = {}; document.querySelectorAll('.item').forEach("
+        "i => n[i.dataset.status] = (n[i.dataset.status] || 0) + 1); return n;"
+    )
+    statuses = ("identical", "same", "similar", "missing", "unreadable")
+    assert on_page == {s: report["summary"][s] for s in statuses if report["summary"][s]}
+    every = browser.execute_script(
+        "return [...document.querySelectorAll('.item')].map(e => e.dataset.path)"
+    )
+    assert sorted(every) == sorted(os.path.join(i["root"], i["path"]) for i in report["images"])
+    browser.find_element("css selector", 'input[data-filter="missing"]').click()
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('.item')].filter(e => e.offsetParent !== null)"
+        ".map(e => e.dataset.status)"
+    )
+    assert "missing" not in shown and {"similar", "unreadable"} <= set(shown)
+    browser.find_element("css selector", 'input[data-filter="missing"]').click()
+    browser.find_element("css selector", "#folder-filter").send_keys("Edits")
+    folders = browser.execute_script(
+        "return [...document.querySelectorAll('.folder')].filter(e => e.offsetParent !== null)"
+        ".map(e => e.dataset.folder)"
+    )
+    assert folders == ["Edits"]
+    browser.find_element("css selector", "#folder-filter").clear()
+    browser.execute_script("document.getElementById('folder-filter')"
+                           ".dispatchEvent(new Event('input'))")  # fmt: skip
+    shot = tmp_path / "review.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    if os.environ.get("REVIEW_SCREENSHOT"):
+        shutil.copyfile(shot, os.environ["REVIEW_SCREENSHOT"])
+
+
+@needs_browser
+def test_hostile_names_show_as_text_and_inject_nothing(tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    """Names with quotes, `<script>`, a newline and bytes that are not UTF-8 are shown as text:
+    the page runs its one script only and every item is there."""
+    hay = tmp_path / "hay"
+    write(hay / "a.jpg", scene(1), 90)
+    needles = tmp_path / "needles"
+    names = ['<script>alert("x")<script>.jpg', '<img src=x onerror=alert(1)>.jpg',
+             'quote"and\'apostrophe.jpg', "new\nline.jpg",
+             os.fsdecode(b"caf\xe9 \xff.jpg")]  # fmt: skip
+    for number, name in enumerate(names):
+        write(needles / name, scene(100 + number), 80)
+    page = _page(tmp_path, "--haystack", str(hay), "--needles", str(needles))
+    text = page.read_text()
+    assert "<script>alert" not in text
+    browser.get(page.as_uri())
+    assert browser.execute_script("return document.scripts.length") == 1
+    files = browser.execute_script(
+        "return [...document.querySelectorAll('.item .file')].map(e => e.textContent)"
+    )
+    assert sorted(files) == sorted(printable(name) for name in names)
+
+
+def test_a_match_gone_since_indexing_shows_a_placeholder(tmp_path: Path) -> None:
+    """The page is built from the files at report time: a library file deleted since the run
+    shows a placeholder and "no longer on disk", not a broken page."""
+    hay = tmp_path / "hay"
+    photo = scene(7)
+    gone = write(hay / "gone.jpg", photo, 92)
+    needles = tmp_path / "needles"
+    write(needles / "edit.jpg", (photo * 0.7).astype("uint8"), 85)  # darker: `similar`
+    report = reconcile(haystack=[str(hay)], needles=[str(needles)], db=str(tmp_path / "i.db"))
+    assert report.images[0].match == str(gone)
+    gone.unlink()
+    page = to_html(report, thumbnails, printable=printable)
+    assert "cannot be shown (gone or unreadable)" in page and "no longer on disk" in page
+
+
+def test_the_readme_shows_a_screenshot_of_the_page() -> None:
+    """The README points at a screenshot of the sample's review page that exists."""
+    readme = (REPO / "README.md").read_text()
+    assert "](docs/review-page.png)" in readme
+    assert (REPO / "docs/review-page.png").stat().st_size > 10_000
+    assert SAMPLE.is_dir()
