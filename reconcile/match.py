@@ -19,7 +19,7 @@ from reconcile.index import Entry, Index
 from reconcile.model import FULL, TRIM, Fingerprint, Status, View, ViewKind, crop_view
 from reconcile.progress import Progress
 from reconcile.search import HammingIndex
-from reconcile.verify import DEFAULT, Likeness, Thresholds, compare
+from reconcile.verify import DEFAULT, Comparison, Likeness, Thresholds, compare
 
 _MAX_CANDIDATES = 24  # per needle, nearest first: similar pictures can collide by the hundred
 _CROP_VIEWS = tuple(crop_view(number) for number in range(len(CROPS)))
@@ -156,7 +156,7 @@ class Matcher:
                 continue
             same_length = _same_length(needle.duration, hay.duration)
             if same_length and aligned == len(needle.frames) == len(hay.frames):
-                return Decision(Status.SAME, id_, distance)
+                return Decision(Status.SAME, id_, distance, SAME_CLIP)
             reason = (
                 "edited clip (frames differ)"
                 if same_length
@@ -166,7 +166,7 @@ class Matcher:
             key = (-aligned, -alike)
             if best is None or key < best[0]:
                 best = (key, Decision(Status.SIMILAR, id_, distance, reason))
-        return best[1] if best else Decision(Status.MISSING)
+        return best[1] if best else Decision(Status.MISSING, reason=NOTHING_CLOSE)
 
     def _exact(self, entry: Entry) -> Decision | None:
         twin, decoded = self._by_digest.get(entry.digest or b"", (None, False))
@@ -241,7 +241,7 @@ class Matcher:
             if result.verdict is Likeness.DIFFERENT:
                 continue
             same = result.verdict is Likeness.SAME
-            reason = None if same else _describe(query)
+            reason = _words(result, query, needle_print, hay_print, self._limits)
             if is_raw_name(needle.path) and not is_raw_name(entry.path):
                 # The library holds a rendering of this shot (the camera's JPEG, an export),
                 # not the RAW: the RAW's latitude is not in the library.
@@ -254,7 +254,7 @@ class Matcher:
             return best[1]  # nothing a confirmation could find would change the status
         if unconfirmed:
             return Decision(Status.MISSING, unconfirmed=tuple(unconfirmed))
-        return best[1] if best else Decision(Status.MISSING)
+        return best[1] if best else Decision(Status.MISSING, reason=_missing(needle, self._limits))
 
 
 def _same_length(a: float | None, b: float | None) -> bool:
@@ -320,13 +320,44 @@ def _thumbnails(
     return a, b, needle_print, hay_print
 
 
-def _describe(query: _Query) -> str:
-    """Why a match is only `similar`, as far as the pairing tells."""
+NOTHING_CLOSE = "nothing close in the library"
+SAME_CLIP = "the same clip re-encoded, re-containered or resized (same length; frames verify)"
+TOO_FLAT = (
+    "too little detail to compare (flat, dark or a smooth gradient); only its bytes can match"
+)
+
+
+def _missing(needle: Entry, limits: Thresholds) -> str:
+    if needle.print is not None and needle.print.detail < limits.detail:
+        return TOO_FLAT
+    return NOTHING_CLOSE
+
+
+def _words(
+    result: Comparison, query: _Query, needle: Fingerprint, hay: Fingerprint, limits: Thresholds
+) -> str:
+    """Which check decided, in words a person reviewing the pair can use."""
+    if result.verdict is Likeness.SAME:
+        area, hay_area = needle.width * needle.height, hay.width * hay.height
+        sizes = f"{needle.width}x{needle.height}; the library's is {hay.width}x{hay.height}"
+        if area < 0.9 * hay_area:
+            return f"re-encoded at lower size ({sizes})"
+        if area > 1.1 * hay_area:
+            return f"larger than the library's copy ({sizes})"
+        return "re-encoded or re-tagged at the same size"
     if query.orientation:
-        return ORIENTATIONS[query.orientation][0]
+        return f"rotated or mirrored ({ORIENTATIONS[query.orientation][0]})"
     kinds = (query.view.kind, query.against.kind)
     if ViewKind.TRIM in kinds:
-        return "border differs"
-    if ViewKind.CROP in kinds:
+        return "border differs (letterbox or frame added or removed)"
+    if ViewKind.CROP in kinds or not result.aspect_ok:
         return "cropped"
-    return "close but not verified the same"
+    if abs(result.brightness) > _TONE_STEP:
+        return "brighter" if result.brightness > 0 else "darker"
+    if result.colour > limits.same_colour:
+        return "colours differ (grayscale or tinted version?)"
+    return "differs in one region (another shot?)"
+
+
+# Mean grey levels (of 255) between the thumbnails that read as a brightness edit.
+_TONE_STEP = 6.0

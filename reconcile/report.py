@@ -16,6 +16,8 @@ from reconcile.model import DirectoryResult, Report, Status, Verdict
 
 FORMAT_VERSION = 1
 CSV_COLUMNS = ("root", "path", "status", "match", "distance", "reason", "kind")
+# The to-do table shows the worst folders first and stops here, so that they stay on screen.
+TODO_ROWS = 40
 _STYLE = {
     Verdict.NEW: "bold red",
     Verdict.PARTIAL: "yellow",
@@ -125,7 +127,7 @@ def to_tables(report: Report) -> Group:
         for status in Status:
             todo.add_column(status.value, justify="right")
         several_roots = len(report.needles) > 1
-        for d in report.todo:
+        for d in report.todo[:TODO_ROWS]:
             name = d.path if not several_roots else f"{d.root}/{d.path}"
             todo.add_row(
                 escape(printable(name)),
@@ -135,6 +137,15 @@ def to_tables(report: Report) -> Group:
                 *(str(d.counts[status]) for status in Status),
             )
         parts.append(todo)
+        hidden = len(report.todo) - TODO_ROWS
+        if hidden > 0:
+            parts.append(
+                Text(
+                    f"... and {hidden} more folders to do, with less work in each. "
+                    "All of them: --format html (a review page) or --format json.",
+                    "bold",
+                )
+            )
     else:
         parts.append(
             Text("Nothing to import: every needle photo and video is in the haystack.", "green")

@@ -54,6 +54,10 @@ class Comparison:
 
     verdict: Likeness
     score: float  # lower is closer: the largest block difference
+    # What the checks measured, for saying in words why a pair is only `similar`.
+    colour: float = 0.0  # chroma difference of the colour thumbnails
+    brightness: float = 0.0  # mean grey level of the needle minus the candidate's
+    aspect_ok: bool = True
 
 
 def compare(
@@ -79,16 +83,14 @@ def compare(
         return Comparison(Likeness.DIFFERENT, float("inf"))
     side = min(needle.width, needle.height, candidate.width, candidate.height)
     score = largest_block_difference(a, b, side)
-    if (
-        exact
-        and score <= same_limit(side, limits)
-        and colour_difference(needle, candidate) <= limits.same_colour
-        and aspect_matches(needle, candidate, transposed=transposed, limits=limits)
-    ):
-        return Comparison(Likeness.SAME, score)
+    colour = colour_difference(needle, candidate)
+    aspect_ok = aspect_matches(needle, candidate, transposed=transposed, limits=limits)
+    brightness = float(a.mean() - b.mean())
+    if exact and score <= same_limit(side, limits) and colour <= limits.same_colour and aspect_ok:
+        return Comparison(Likeness.SAME, score, colour, brightness, aspect_ok)
     if correlation(a, b) >= limits.similar_correlation:
-        return Comparison(Likeness.SIMILAR, score)
-    return Comparison(Likeness.DIFFERENT, score)
+        return Comparison(Likeness.SIMILAR, score, colour, brightness, aspect_ok)
+    return Comparison(Likeness.DIFFERENT, score, colour, brightness, aspect_ok)
 
 
 def same_limit(side: int, limits: Thresholds = DEFAULT) -> float:

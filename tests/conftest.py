@@ -42,6 +42,18 @@ def scene(seed: int, height: int = 480, width: int = 640) -> np.ndarray:
     return np.clip(image + noise, 0, 255).astype(np.uint8)
 
 
+class _Words(str):
+    """Equal to any reason that starts with this text (reasons go on with sizes and names)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and other.startswith(str(self))
+
+    __hash__ = str.__hash__
+
+
+REENCODED = _Words("re-encoded")  # at lower size, or at the same size
+
+
 def gray_thumbnail(rgb: np.ndarray) -> np.ndarray:
     """The THUMB x THUMB luminance thumbnail the fingerprints are computed from."""
     gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)

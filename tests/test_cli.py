@@ -57,8 +57,16 @@ def test_json_report_on_sample_data_follows_the_contract(tmp_path: Path) -> None
         assert set(image) >= {"root", "path", "status", "match", "distance", "reason"}
         assert image["root"] == root
         assert (image["match"] is None) == (image["status"] in ("missing", "unreadable"))
-    broken = next(i for i in report["images"] if i["status"] == "unreadable")
-    assert broken["reason"] == "truncated image data"
+        assert (image["reason"] is None) == (image["status"] == "identical")
+    reasons = {i["path"]: i["reason"] for i in report["images"]}
+    assert reasons["Edits/IMG_0002 broken.jpg"] == "truncated image data"
+    assert reasons["Edits/rocket brighter.jpg"] == "brighter"
+    assert reasons["Edits/IMG_0311 burst.jpg"] == "differs in one region (another shot?)"
+    assert reasons["Card dump 2009-07/IMG_0002.jpg"] == (
+        "re-encoded at lower size (300x200; the library's is 600x400)"
+    )
+    assert reasons["New card 2011/DSC_0001.jpg"] == "nothing close in the library"
+    assert reasons["Card dump 2009-07/IMG_0001.JPG"] is None  # identical: the bytes say it
 
     summary = report["summary"]
     statuses = ("identical", "same", "similar", "missing", "unreadable")
@@ -285,3 +293,21 @@ def test_rebuild_replaces_a_damaged_reconcile_index(tmp_path: Path) -> None:
     rebuilt = run_cli(tmp_path, *SAMPLE_ARGS, "--db", str(db), "--rebuild", "--format", "json")
     assert rebuilt.returncode == 1, rebuilt.stderr
     assert json.loads(rebuilt.stdout)["summary"]["images"] == len(EXPECTED_SAMPLE)
+
+
+def test_a_long_to_do_list_keeps_the_worst_folders_on_screen(tmp_path: Path) -> None:
+    """With more folders to do than the table shows, the worst come first and one line says
+    how many more there are and how to see them all."""
+    from reconcile.report import TODO_ROWS
+
+    hay = tmp_path / "hay"
+    write(hay / "a.jpg", scene(1, 48, 64), 90)
+    needles = tmp_path / "needles"
+    for number in range(TODO_ROWS + 7):
+        write(needles / f"folder {number:03d}/x.jpg", scene(500 + number, 48, 64), 90)
+    result = run_cli(tmp_path, "--haystack", str(hay), "--needles", str(needles))
+    assert result.returncode == 1
+    rows = [line for line in result.stdout.splitlines() if "│ folder " in line]
+    assert len(rows) == TODO_ROWS
+    assert "... and 7 more folders to do" in result.stdout
+    assert "--format html" in result.stdout

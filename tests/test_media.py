@@ -8,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import encode, run_cli, scene, write
+from conftest import REENCODED, encode, run_cli, scene, write
 from media import audio_only, clip_frames, dng_bytes, heic_bytes, remux, write_clip
+
+from reconcile.match import NOTHING_CLOSE, SAME_CLIP
 
 
 def _report(tmp_path: Path, hay: Path, needles: Path) -> dict:
@@ -38,8 +40,8 @@ def test_a_folder_of_never_imported_videos_is_new_and_on_the_to_do_list(tmp_path
     write_clip(needles / "videos_only/clip2.mov", clip_frames(_still(3), 2.0, seed=3))
     report = _report(tmp_path, hay, needles)
     assert _items(report) == {
-        "videos_only/clip1.mp4": ("video", "missing", None),
-        "videos_only/clip2.mov": ("video", "missing", None),
+        "videos_only/clip1.mp4": ("video", "missing", NOTHING_CLOSE),
+        "videos_only/clip2.mov": ("video", "missing", NOTHING_CLOSE),
     }
     (folder,) = report["directories"]
     assert (folder["path"], folder["status"], folder["videos"]) == ("videos_only", "new", 2)
@@ -65,8 +67,8 @@ def test_copies_of_a_library_clip_and_other_clips(tmp_path: Path) -> None:
     write_clip(needles / "other/unrelated.mp4", clip_frames(_still(11), 4.0, seed=2))
     items = _items(_report(tmp_path, hay, needles))
     assert items["copies/byte copy.mp4"] == ("video", "identical", None)
-    assert items["copies/reencoded.mp4"] == ("video", "same", None)
-    assert items["copies/remuxed.mkv"] == ("video", "same", None)
+    assert items["copies/reencoded.mp4"] == ("video", "same", SAME_CLIP)
+    assert items["copies/remuxed.mkv"] == ("video", "same", SAME_CLIP)
     kind, status, reason = items["edits/trimmed.mp4"]
     assert (kind, status) == ("video", "similar") and reason.startswith("trimmed or edited clip")
     assert items["other/same scene.mp4"][1] != "same"
@@ -95,7 +97,7 @@ def test_live_photo_with_only_its_still_in_the_library_is_not_complete(tmp_path:
     report = _report(tmp_path, hay, needles)
     assert _items(report) == {
         "Live/IMG_0001.JPG": ("image", "identical", None),
-        "Live/IMG_0001.MOV": ("video", "missing", None),
+        "Live/IMG_0001.MOV": ("video", "missing", NOTHING_CLOSE),
     }
     assert report["directories"][0]["status"] == "partial"
 
@@ -113,7 +115,7 @@ def test_broken_videos_are_unreadable_with_a_reason(tmp_path: Path) -> None:
     (needles / "notes.mp4").write_text("a shopping list\n" * 20)
     audio_only(needles / "voice memo.mp4")
     items = _items(_report(tmp_path, hay, needles))
-    assert items["good.mp4"] == ("video", "missing", None)
+    assert items["good.mp4"] == ("video", "missing", NOTHING_CLOSE)
     assert items["empty.mov"][:2] == ("video", "unreadable")
     assert items["notes.mp4"][:2] == ("video", "unreadable")
     assert items["voice memo.mp4"] == ("video", "unreadable", "no video stream (an audio file?)")
@@ -135,8 +137,8 @@ def test_heic_is_read_by_a_plain_install(tmp_path: Path) -> None:
     broken = heic_bytes(_still(42))
     (needles / "broken.heic").write_bytes(broken[: len(broken) // 2])
     items = _items(_report(tmp_path, hay, needles))
-    assert items["a.heic"] == ("image", "same", None)
-    assert items["b.jpg"] == ("image", "same", None)
+    assert items["a.heic"] == ("image", "same", REENCODED)
+    assert items["b.jpg"] == ("image", "same", REENCODED)
     assert items["broken.heic"][:2] == ("image", "unreadable")
 
 
@@ -159,7 +161,7 @@ def test_raw_files(tmp_path: Path) -> None:
         "image", "similar",
         "RAW; the library holds a JPEG or other rendering of this shot, not the RAW",
     )  # fmt: skip
-    assert items["IMG_0052.DNG"] == ("image", "missing", None)
+    assert items["IMG_0052.DNG"] == ("image", "missing", NOTHING_CLOSE)
 
 
 @pytest.mark.parametrize("bundle", ["Photos Library.photoslibrary", "iPhoto Library"])
@@ -179,7 +181,9 @@ def test_a_library_bundle_is_read_by_its_originals(tmp_path: Path, bundle: str) 
     write(needles / "Previews/2010/B.jpg", b, 60)
     report = _report(tmp_path, tmp_path / "hay", tmp_path / "needles")
     # B's only library counterpart is a cached preview: B is not in the library.
-    assert _items(report) == {f"Old drive/{bundle}/Masters/2010/B.jpg": ("image", "missing", None)}
+    assert _items(report) == {
+        f"Old drive/{bundle}/Masters/2010/B.jpg": ("image", "missing", NOTHING_CLOSE)
+    }
     assert sum("only its originals are read" in w for w in report["warnings"]) == 2
 
 
