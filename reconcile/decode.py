@@ -19,6 +19,9 @@ from reconcile.filetypes import MAGIC_BYTES, image_format, is_raw_name
 # The decoder is asked for at least this many pixels on the short side: enough for the 64 px
 # verification thumbnail with room for the area filter, few enough that JPEGs decode at 1/8.
 WORKING_SIZE = 256
+# Non-JPEG pictures whose short side is at least twice this are box-reduced before the pixel
+# maths (JPEGs are reduced in the DCT domain to WORKING_SIZE instead).
+REDUCE_TO = 4 * WORKING_SIZE
 # Pictures larger than this are refused before decoding (a header can claim 60000 x 60000).
 MAX_PIXELS = 300_000_000
 # Bytes one decode may need (the stored pixels plus one RGB copy), checked before decoding:
@@ -189,9 +192,11 @@ def _pixels(
 
 
 def _reduced(image: Image.Image) -> Image.Image:
-    """The picture shrunk by a whole factor towards WORKING_SIZE on its short side, so that
-    the pixel maths never runs at full size (JPEGs arrive reduced by `draft` already)."""
-    factor = min(image.size) // WORKING_SIZE
+    """A large picture shrunk by a whole factor to no less than REDUCE_TO on its short side, so
+    that the pixel maths never runs on hundreds of megapixels (JPEGs arrive reduced by `draft`
+    already). Smaller pictures stay whole: the area resize to the thumbnail then sees the
+    same pixels it always saw, and copies verify as they did."""
+    factor = min(image.size) // REDUCE_TO
     if factor < 2:
         return image
     if image.mode.startswith("I;16"):

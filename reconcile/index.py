@@ -404,9 +404,14 @@ def _owner(path: str) -> str:
             columns = {row[1] for row in db.execute("PRAGMA table_info(files)")}
         finally:
             db.close()
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as error:
         raw_id = int.from_bytes(head[68:72], "big") if len(head) == 100 else 0
-        return "ours-damaged" if raw_id == APPLICATION_ID else "foreign"
+        if raw_id != APPLICATION_ID:
+            return "foreign"
+        if isinstance(error, sqlite3.OperationalError):
+            # Ours, but SQLite cannot open it here (a read-only disk, a lock): say that.
+            raise IndexFileError(f"{path}: cannot open the index ({error})") from None
+        return "ours-damaged"
     if application_id == APPLICATION_ID:
         return "ours"
     if application_id == 0 and user_version == 0 and tables == 0:

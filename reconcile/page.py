@@ -15,7 +15,10 @@ from collections.abc import Callable
 from reconcile.filetypes import Kind
 from reconcile.model import DirectoryResult, ImageResult, Report, Status, Verdict
 
-Thumbs = Callable[[list[tuple[str, Kind]]], dict[str, str | None]]
+Thumbs = Callable[..., dict[str, str | None]]
+# Pictures on one page, beyond which thumbnails shrink so that the file stays near 40 MB
+# (about 2 KB each at the smallest).
+_FULL_SIZE_THUMBS = 3000
 
 _STATUS_TEXT = {
     Status.IDENTICAL: "identical: the library has these exact bytes",
@@ -33,7 +36,8 @@ def to_html(report: Report, make_thumbs: Thumbs, *, printable: Callable[[str], s
     shown = [i for i in report.images if (i.root, i.folder) in todo_keys]
     wanted = [(os.path.join(i.root, i.path), i.kind) for i in shown]
     wanted += [(i.match, i.kind) for i in shown if i.match]
-    thumbs = make_thumbs(wanted)
+    side = _side_for(len(wanted))
+    thumbs = make_thumbs(wanted, side=side)
     by_folder: dict[tuple[str, str], list[ImageResult]] = {}
     for image in report.images:
         by_folder.setdefault((image.root, image.folder), []).append(image)
@@ -64,6 +68,13 @@ def to_html(report: Report, make_thumbs: Thumbs, *, printable: Callable[[str], s
         sections="\n".join(sections),
         when=e(time.strftime("%Y-%m-%d %H:%M")),
     )
+
+
+def _side_for(count: int) -> int:
+    """Thumbnail side for a page of `count` pictures: 200 px, smaller for big reports."""
+    if count <= _FULL_SIZE_THUMBS:
+        return 200
+    return max(96, int(200 * (_FULL_SIZE_THUMBS / count) ** 0.5))
 
 
 def _folder(

@@ -20,7 +20,7 @@ _QUALITY = 60
 _READ_LIMIT = 256 * 1024 * 1024
 
 
-def thumbnail_uri(path: str, kind: Kind) -> str | None:
+def thumbnail_uri(path: str, kind: Kind, side: int = THUMB_SIDE) -> str | None:
     """A data: URI of a small JPEG of the file, or None when it cannot be shown (gone, broken)."""
     try:
         if kind is Kind.VIDEO:
@@ -32,7 +32,7 @@ def thumbnail_uri(path: str, kind: Kind) -> str | None:
                 data = handle.read(_READ_LIMIT)
             pixels = decode(data, name=os.path.basename(path))
         image = Image.fromarray(pixels.rgb)
-        image.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+        image.thumbnail((side, side), Image.Resampling.LANCZOS)
         out = io.BytesIO()
         image.save(out, "JPEG", quality=_QUALITY, optimize=True)
     except (OSError, Undecodable, ValueError, MemoryError):
@@ -40,9 +40,11 @@ def thumbnail_uri(path: str, kind: Kind) -> str | None:
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
-def thumbnails(files: Iterable[tuple[str, Kind]]) -> dict[str, str | None]:
+def thumbnails(
+    files: Iterable[tuple[str, Kind]], *, side: int = THUMB_SIDE
+) -> dict[str, str | None]:
     """Thumbnails of many files at once, by path (decoders release the GIL: threads suffice)."""
     unique = list(dict.fromkeys(files))
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        made = list(pool.map(lambda item: thumbnail_uri(*item), unique))
+        made = list(pool.map(lambda item: thumbnail_uri(item[0], item[1], side), unique))
     return {path: uri for (path, _), uri in zip(unique, made, strict=True)}

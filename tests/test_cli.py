@@ -222,10 +222,18 @@ def test_interrupt_exits_130_with_one_line(tmp_path: Path) -> None:
          "sample_data/needles", "--db", str(index), "--jobs", "1"],
         cwd=REPO, env=cli_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not index.exists() and time.monotonic() < deadline:
+
+    def stored() -> int:  # interrupted once the first batch of files is in the index
+        try:
+            with sqlite3.connect(index, timeout=1) as db:
+                return int(db.execute("SELECT count(*) FROM files").fetchone()[0])
+        except sqlite3.Error:
+            return 0
+
+    deadline = time.monotonic() + 120
+    while stored() == 0 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
-    time.sleep(0.5)
+    assert process.poll() is None, "the run ended before it could be interrupted"
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130

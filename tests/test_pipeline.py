@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 from pathlib import Path
 
 import cv2
@@ -12,6 +11,7 @@ import numpy as np
 from conftest import Phases, resized, scene, write
 
 from reconcile import Report, Status, Verdict, reconcile
+from reconcile.index import Index
 
 
 def _statuses(report: Report) -> dict[str, Status]:
@@ -145,8 +145,8 @@ def test_changed_deleted_and_moved_haystack_files(tmp_path: Path, db: str) -> No
     }
     two = next(i for i in report.images if i.path == "two.jpg")
     assert two.match == str(masters / "moved/IMG_0002.jpg")
-    with sqlite3.connect(db) as conn:
-        stored = [os.fsdecode(row[0]) for row in conn.execute("SELECT path FROM files")]
+    with Index(db) as index:
+        stored = [os.fsdecode(path) for path in index.known_under("/")]
     assert str(masters / "IMG_0001.jpg") not in stored
     assert str(masters / "IMG_0002.jpg") not in stored
 
@@ -179,9 +179,14 @@ def test_numbers_add_up(tmp_path: Path, db: str) -> None:
 
 def _stored(db: str) -> dict[str, tuple[bool, bool]]:
     """Per stored file name: (has a digest, was decoded)."""
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT path, digest IS NOT NULL, dhash IS NOT NULL FROM files")
-        return {os.path.basename(os.fsdecode(p)): (bool(d), bool(h)) for p, d, h in rows}
+    with Index(db) as index:
+        return {
+            os.path.basename(os.fsdecode(path)): (
+                row.digest is not None,
+                index.entry(row.id).print is not None,
+            )
+            for path, row in index.known_under("/").items()
+        }
 
 
 def test_only_files_with_a_same_size_partner_are_digested(tmp_path: Path, db: str) -> None:

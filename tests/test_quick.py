@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ from conftest import Phases, encode, resized, run_cli, scene, write
 from PIL import Image
 
 from reconcile import Report, Status, reconcile
+from reconcile.index import Index
 
 
 def _statuses(report: Report) -> dict[str, Status]:
@@ -21,9 +21,10 @@ def _statuses(report: Report) -> dict[str, Status]:
 
 
 def _quick_rows(db: str) -> dict[str, bool]:
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT path, quick FROM files")
-        return {os.path.basename(os.fsdecode(path)): bool(quick) for path, quick in rows}
+    """Per indexed file name: whether its prints come from its EXIF thumbnail."""
+    with Index(db) as index:
+        known = index.known_under("/")
+    return {os.path.basename(os.fsdecode(path)): row.quick for path, row in known.items()}
 
 
 def _library(root: Path, count: int = 4) -> list[np.ndarray]:
@@ -142,10 +143,13 @@ def test_a_byte_copy_is_identical_when_one_library_twin_is_only_a_thumbnail(
     backup = str(tmp_path / "backup")
     reconcile(haystack=[str(quick_root)], needles=[backup], db=db, quick=True)
     reconcile(haystack=[str(full_root)], needles=[backup], db=db)
-    with sqlite3.connect(db) as conn:
-        rows = {bytes(p): q for p, q in conn.execute("SELECT path, quick FROM files")}
+    with Index(db) as index:
+        rows = {path: row.quick for path, row in index.known_under("/").items()}
     rows.pop(os.fsencode(tmp_path / "backup/other.jpg"))
-    assert rows == {os.fsencode(quick_root / "IMG.jpg"): 1, os.fsencode(full_root / "IMG.jpg"): 0}
+    assert rows == {
+        os.fsencode(quick_root / "IMG.jpg"): True,
+        os.fsencode(full_root / "IMG.jpg"): False,
+    }
 
     (tmp_path / "backup/copy.jpg").write_bytes(data)
     report = reconcile(

@@ -432,3 +432,24 @@ def test_run_process_and_run_cli_agree(tmp_path: Path) -> None:
         here.stdout,
         here.stderr,
     )
+
+
+def test_an_index_on_a_read_only_filesystem_says_so(tmp_path: Path) -> None:
+    """An index that cannot be written is "cannot open the index (...)", one line, exit 2, and
+    not mistaken for a file that is not an index."""
+    disk = tmp_path / "ro"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here (needs root and mount rights)")
+    try:
+        args = ("--haystack", "sample_data/haystack", "--needles", "sample_data/needles",
+                "--db", str(disk / "i.sqlite"))  # fmt: skip
+        assert run_cli(tmp_path, *args).returncode == 1
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        result = run_cli(tmp_path, *args)
+        assert result.returncode == 2
+        assert result.stderr.startswith(f"reconcile: {disk / 'i.sqlite'}: cannot ")
+        assert "not a reconcile index" not in result.stderr
+        assert result.stderr.count("\n") == 1
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
