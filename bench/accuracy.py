@@ -32,6 +32,7 @@ from reconcile import Status, reconcile
 from reconcile.decode import HEAD_BYTES, decode_embedded
 from reconcile.fingerprint import cropped
 from tests.camera import camera_jpeg
+from tests.media import clip_frames, dng_bytes, heic_bytes, remux, write_clip
 
 COPY = frozenset({Status.IDENTICAL, Status.SAME})
 EDIT = frozenset({Status.SAME, Status.SIMILAR})
@@ -233,7 +234,91 @@ class Scenario:
     cases: list[Case]
 
 
-def scenario(sources: list[Source], *, with_extras: bool, camera: bool = False) -> Scenario:
+def media(
+    library: list[Source], outsiders: list[Source], workdir: Path
+) -> tuple[dict[str, bytes], list[Case]]:
+    """HEIC, RAW (DNG), video and library-bundle cases from real photographs: the library
+    files to add, and the needle cases (group "media")."""
+    hay: dict[str, bytes] = {}
+    cases: list[Case] = []
+
+    def case(kind: str, name: str, data: bytes, accept: frozenset[Status]) -> None:
+        cases.append(Case("media", kind, name, data, accept))
+
+    clips = workdir / "clips"
+    for number, source in enumerate(library[:8]):
+        rgb = thumbnail(source.load(), 1600)
+        name = source.name
+        # HEIC: a copy of a library JPEG, and an export of a library HEIC (another crop, so
+        # that only the HEIC can match it).
+        case("HEIC copy of a library JPEG", f"{name}.heic", heic_bytes(rgb), COPY)
+        inner = crop(rgb, 0.15)
+        hay[f"{name}-inner.heic"] = heic_bytes(inner)
+        case(
+            "JPEG export of a library HEIC", f"{name}-inner.jpg", jpeg(scaled(inner, 0.5), 85), COPY
+        )
+        # RAW: the library holds a DNG of another crop; a byte copy, a JPEG rendering of it,
+        # and a DNG whose shot the library has only as a JPEG.
+        shot = crop(rgb, 0.25)
+        raw = dng_bytes(shot)
+        hay[f"{name}-raw.dng"] = raw
+        case("DNG byte copy", f"{name}-raw.dng", raw, frozenset({Status.IDENTICAL}))
+        case("JPEG rendering of a library DNG", f"{name}-raw.jpg", jpeg(shot, 90), EDIT)
+        case("DNG of a library JPEG (RAW not in library)", f"{name}.dng", dng_bytes(rgb),
+             frozenset({Status.SIMILAR}))  # fmt: skip
+        if number >= 4:
+            continue
+        # Videos: a 3-second clip over the photograph (a pan and a moving disc).
+        still = thumbnail(rgb, 320)
+        clips.mkdir(parents=True, exist_ok=True)
+        original = write_clip(clips / f"{name}.mp4", clip_frames(still, 3.0, seed=number), gop=24)
+        hay[f"{name}-clip.mp4"] = original.read_bytes()
+        case("video byte copy", f"{name}-clip.mp4", original.read_bytes(),
+             frozenset({Status.IDENTICAL}))  # fmt: skip
+        smaller = (still.shape[1] * 3 // 8 * 2, still.shape[0] * 3 // 8 * 2)  # 3/4, even sides
+        reencoded = write_clip(
+            clips / f"{name}-re.mp4",
+            clip_frames(still, 3.0, seed=number),
+            codec="mpeg4",
+            bit_rate=400_000,
+            size=smaller,
+        )
+        case(
+            "video re-encoded (codec, bitrate, size)",
+            f"{name}-re.mp4",
+            reencoded.read_bytes(),
+            COPY,
+        )
+        remuxed = remux(original, clips / f"{name}.mkv")
+        case("video remuxed (MKV)", f"{name}.mkv", remuxed.read_bytes(), COPY)
+        frames = list(clip_frames(still, 3.0, seed=number))
+        trimmed = write_clip(clips / f"{name}-trim.mp4", iter(frames[12:54]), gop=24)
+        case("video trimmed", f"{name}-trim.mp4", trimmed.read_bytes(), frozenset({Status.SIMILAR}))
+        other = write_clip(clips / f"{name}-other.mp4", clip_frames(still, 3.0, seed=number + 50))
+        case("another clip of the same scene", f"{name}-other.mp4", other.read_bytes(), OTHER_SHOT)
+    for number, source in enumerate(outsiders[:4]):
+        rgb = thumbnail(source.load(), 1200)
+        still = thumbnail(rgb, 320)
+        clip = write_clip(clips / f"{source.name}-out.mp4", clip_frames(still, 3.0, seed=number))
+        case("unrelated clip", f"{source.name}-out.mp4", clip.read_bytes(), UNRELATED)
+        # A photo the library holds only as a cached preview inside its bundle.
+        bundle = "Photos Library.photoslibrary"
+        hay[f"{bundle}/resources/derivatives/{source.name}_1_105_c.jpeg"] = jpeg(
+            scaled(rgb, 0.5), 75
+        )
+        case("photo only as a library bundle's preview", f"{source.name}-orig.jpg", jpeg(rgb),
+             frozenset({Status.MISSING}))  # fmt: skip
+    hay["Photos Library.photoslibrary/originals/0/keep.jpg"] = jpeg(featureless(77), 90)
+    return hay, cases
+
+
+def scenario(
+    sources: list[Source],
+    *,
+    with_extras: bool,
+    camera: bool = False,
+    media_in: Path | None = None,
+) -> Scenario:
     """The library and the needle cases; `camera`: library files carry an EXIF thumbnail."""
 
     def library_file(rgb: np.ndarray) -> bytes:
@@ -318,6 +403,10 @@ def scenario(sources: list[Source], *, with_extras: bool, camera: bool = False) 
                 UNRELATED,
             )
         )
+    if media_in is not None:
+        more_hay, more_cases = media(library, outsiders, media_in)
+        hay.update(more_hay)
+        cases += more_cases
     if with_extras:
         left, right = stereo_pair()
         hay["motorcycle-left.jpg"] = jpeg(left)
@@ -373,6 +462,7 @@ def run(
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
     for name, data in scenario_.haystack.items():
+        (hay / name).parent.mkdir(parents=True, exist_ok=True)
         (hay / name).write_bytes(data)
     by_name: dict[str, Case] = {}
     for case in scenario_.cases:
@@ -420,7 +510,7 @@ def table(title: str, results: list[tuple[Case, Status, str | None, int | None]]
         rows[key][1] += status in case.accept
         statuses[key][status] += 1
     lines = [title, f"{'group':<12} {'case':<36} {'count':>5} {'ok':>5} {'ok %':>6}  statuses"]
-    groups = ("copies", "edits", "other shots", "unrelated", "damaged")
+    groups = ("copies", "edits", "other shots", "unrelated", "damaged", "media")
     for group in groups:
         for (g, kind), (count, ok) in rows.items():
             if g != group:
@@ -451,6 +541,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="camera-like library files, indexed with quick"
     )
+    parser.add_argument(
+        "--no-media", action="store_true", help="leave out the HEIC, RAW, video and bundle cases"
+    )
     args = parser.parse_args(argv)
     sources = photographs()
     halves = {"tune": sources[0::2], "test": sources[1::2]}
@@ -461,7 +554,12 @@ def main(argv: list[str] | None = None) -> int:
             continue
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(args.keep) / half if args.keep else Path(tmp)
-            cases = scenario(halves[half], with_extras=half == "test", camera=args.quick)
+            cases = scenario(
+                halves[half],
+                with_extras=half == "test",
+                camera=args.quick,
+                media_in=None if args.no_media else Path(tmp) / "media",
+            )
             results = run(cases, workdir, quick=args.quick)
         title = {
             "tune": "\nTUNING half (thresholds were chosen on this one)",

@@ -62,7 +62,7 @@ def decode(source: bytes | str, *, name: str = "") -> Pixels:
     head = source[:MAGIC_BYTES] if isinstance(source, bytes) else _head(source)
     if not head:
         raise Undecodable("empty file")
-    if isinstance(source, bytes) and image_format(head) == "JPEG":
+    if isinstance(source, bytes) and image_format(head) == "JPEG" and _progressive(source):
         scans = source.count(b"\xff\xda")  # SOS markers: stuffing keeps 0xFF out of the data
         if scans > MAX_JPEG_SCANS:
             raise Undecodable(f"corrupt JPEG ({scans} scans)")
@@ -86,6 +86,14 @@ def decode(source: bytes | str, *, name: str = "") -> Pixels:
         # Plugins raise what they like (pillow-heif and the AVIF plugin: RuntimeError); a bad
         # file must become a status, whatever its bytes make a decoder do.
         raise Undecodable(_reason(error)) from None
+
+
+def _progressive(data: bytes) -> bool:
+    """Whether a JPEG is progressive (SOF2, in the header before the first scan): only those
+    have more than one scan, so only those are counted."""
+    first_scan = data.find(b"\xff\xda")
+    header = data[: first_scan if first_scan > 0 else 65536]
+    return b"\xff\xc2" in header or b"\xff\xc6" in header or b"\xff\xca" in header
 
 
 def _head(path: str) -> bytes:

@@ -50,9 +50,9 @@ def reconcile(
     with contextlib.ExitStack() as stack:
         index = stack.enter_context(Index(db))
         if analyser is None:
-            pool = stack.enter_context(ProcessPool(jobs, file_seconds=file_seconds))
-            pool.warm()
-            analyser = pool
+            # Workers start when the first file needs them: a run with nothing to decode (an
+            # unchanged library, a backup of byte copies) starts none.
+            analyser = stack.enter_context(ProcessPool(jobs, file_seconds=file_seconds))
         roots = (*hay_roots, *needle_roots)
         hay_scans = _scan_all(hay_roots, hay_exclude, roots, progress, "Scanning haystack")
         needle_scans = _scan_all(needle_roots, needle_exclude, roots, progress, "Scanning needles")
