@@ -16,17 +16,20 @@ from PIL import Image
 def clip_frames(
     still: np.ndarray, seconds: float, fps: int = 24, *, seed: int = 0
 ) -> Iterator[np.ndarray]:
-    """Frames of a clip over a still: a slow pan, and a bright object that moves across it,
-    so that frames at different times differ visibly."""
+    """Frames of a clip over a still: a slow pan, and an object that moves across it, so that
+    frames at different times differ visibly (and clips of other seeds are other takes)."""
     h, w = still.shape[:2]
     rng = np.random.default_rng(seed)
     colour = tuple(int(c) for c in rng.integers(80, 256, 3))
+    # Each seed is another take: the object crosses at its own height and phase.
+    phase, height = rng.uniform(0, 2 * np.pi), rng.uniform(0.3, 0.7)
     count = max(1, round(seconds * fps))
     for number in range(count):
         t = number / max(1, count - 1)
         shift = np.float32([[1, 0, -0.08 * w * t], [0, 1, 0]])
         frame = cv2.warpAffine(still, shift, (w, h), borderMode=cv2.BORDER_REFLECT)
-        centre = (int(w * (0.1 + 0.8 * t)), int(h * (0.3 + 0.4 * np.sin(6 * t))))
+        y = height + 0.25 * np.sin(6 * t + phase)
+        centre = (int(w * (0.1 + 0.8 * t)), int(h * y))
         cv2.circle(frame, centre, max(4, h // 8), colour, -1, lineType=cv2.LINE_AA)
         yield frame
 
@@ -61,6 +64,7 @@ def write_clip(
         for frame in frames:
             if size is not None:
                 frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+            frame = frame[: frame.shape[0] // 2 * 2, : frame.shape[1] // 2 * 2]  # 4:2:0: even
             if first:
                 stream.height, stream.width = frame.shape[:2]
                 first = False
@@ -106,6 +110,11 @@ def audio_only(path: Path, seconds: float = 1.0) -> Path:
     return path
 
 
+# XYZ (D65) to linear sRGB, as DNG's ColorMatrix1 (XYZ to camera): the "camera" sees linear
+# sRGB, so that a raw converter renders the mosaic back to the picture's own colours.
+_XYZ_TO_SRGB = [[v, 10000] for v in (32406, -15372, -4986, -9689, 18758, 415, 557, -2040, 10570)]
+
+
 def dng_bytes(rgb: np.ndarray) -> bytes:
     """A DNG holding the picture as an RGGB sensor mosaic (linear 12-bit), as a camera's RAW
     would; LibRaw renders it back close to `rgb`."""
@@ -135,8 +144,7 @@ def dng_bytes(rgb: np.ndarray) -> bytes:
         (Tag.PhotometricInterpretation, PhotometricInterpretation.Color_Filter_Array),
         (Tag.SamplesPerPixel, 1), (Tag.BitsPerSample, 16), (Tag.CFARepeatPatternDim, [2, 2]),
         (Tag.CFAPattern, CFAPattern.RGGB), (Tag.BlackLevel, 0), (Tag.WhiteLevel, 4095),
-        (Tag.ColorMatrix1, [[1, 1], [0, 1], [0, 1], [0, 1], [1, 1], [0, 1], [0, 1], [0, 1],
-                            [1, 1]]),
+        (Tag.ColorMatrix1, _XYZ_TO_SRGB),
         (Tag.CalibrationIlluminant1, CalibrationIlluminant.D65),
         (Tag.AsShotNeutral, [[1, 1], [1, 1], [1, 1]]), (Tag.BaselineExposure, [[0, 100]]),
         (Tag.Make, "reconcile"), (Tag.Model, "test camera"),
