@@ -212,6 +212,17 @@ class Index:
         )
         return dataclasses.replace(entry, frames=tuple(_frame(row) for row in frames))
 
+    def paths_of(self, ids: Iterable[int]) -> dict[int, bytes]:
+        """The stored (encoded) paths of these files, by id."""
+        found: dict[int, bytes] = {}
+        for batch in _batches(list(ids), 500):
+            marks = ", ".join("?" * len(batch))
+            for id_, path in self._query(
+                f"SELECT id, path FROM files WHERE id IN ({marks})", batch
+            ):
+                found[int(id_)] = bytes(path)
+        return found
+
     def path_of(self, id_: int) -> str:
         rows = self._query("SELECT path FROM files WHERE id = ?", (id_,))
         return os.fsdecode(bytes(rows[0][0])) if rows else ""

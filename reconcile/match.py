@@ -149,7 +149,9 @@ class Matcher:
                 id_ = int(ids[ei])
                 found[id_] = min(dist, found.get(id_, dist))
         best: tuple[tuple[int, int], Decision] | None = None
-        for id_, distance in sorted(found.items(), key=lambda item: item[1])[:_MAX_CANDIDATES]:
+        path = self._index.paths_of(found)
+        ranked = sorted(found.items(), key=lambda item: (item[1], path[item[0]]))
+        for id_, distance in ranked[:_MAX_CANDIDATES]:
             hay = self._index.entry(id_)
             aligned, alike = _frame_pairs_alike(needle, hay, self._limits)
             if not alike:
@@ -205,17 +207,20 @@ class Matcher:
         per_needle: dict[int, list[tuple[int, _Query, int]]] = {}
         for hit in best.values():
             per_needle.setdefault(hit[1].needle, []).append(hit)
+        # Ties (library files with the same pixels) go by path, not by the order files were
+        # indexed in: the same folders give the same report, however the index was built.
+        path = self._index.paths_of({hit[2] for hit in best.values()})
         return {
-            needle: sorted(hits, key=lambda h: (h[0], not h[1].view.is_full, h[1].orientation))[
-                :_MAX_CANDIDATES
-            ]
+            needle: sorted(
+                hits, key=lambda h: (h[0], not h[1].view.is_full, h[1].orientation, path[h[2]])
+            )[:_MAX_CANDIDATES]
             for needle, hits in per_needle.items()
         }
 
     def _verify(
         self, needle: Entry, candidates: list[tuple[int, _Query, int]], cache: dict[int, Entry]
     ) -> Decision:
-        best: tuple[tuple[int, float], Decision] | None = None
+        best: tuple[tuple[int, float, str], Decision] | None = None
         unconfirmed: dict[int, None] = {}
         for distance, query, id_ in candidates:
             entry = cache.get(id_)
@@ -247,7 +252,7 @@ class Matcher:
                 # not the RAW: the RAW's latitude is not in the library.
                 same, reason = False, RAW_ONLY_RENDERED
             decision = Decision(Status.SAME if same else Status.SIMILAR, id_, distance, reason)
-            key = (0 if same else 1, result.score)
+            key = (0 if same else 1, result.score, entry.path)
             if best is None or key < best[0]:
                 best = (key, decision)
         if best is not None and best[1].status is Status.SAME:

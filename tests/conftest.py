@@ -86,6 +86,17 @@ def resized(rgb: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
+def distinct_jpegs(root: Path, count: int, *, pictures: int = 5) -> None:
+    """`count` camera-sized JPEGs of a few pictures, no two with the same bytes (a comment
+    segment differs): enough work that indexing them takes seconds with one job."""
+    root.mkdir(parents=True)
+    encoded = [encode(scene(seed, 900, 1200), ".jpg", 95) for seed in range(pictures)]
+    for number in range(count):
+        data = encoded[number % pictures]
+        data = data[:2] + b"\xff\xfe\x00\x08" + number.to_bytes(4, "big") + data[2:]
+        (root / f"IMG_{number:04d}.jpg").write_bytes(data)
+
+
 def cli_env(tmp_path: Path) -> dict[str, str]:
     """An environment for running the CLI: the repo importable, the cache in tmp_path."""
     env = dict(os.environ)

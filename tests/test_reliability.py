@@ -19,7 +19,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REENCODED, REPO, cli_env, encode, run_cli, run_process, scene, write
+from conftest import (
+    REENCODED,
+    REPO,
+    cli_env,
+    distinct_jpegs,
+    encode,
+    run_cli,
+    run_process,
+    scene,
+    write,
+)
 from PIL import Image
 
 from reconcile import reconcile
@@ -34,16 +44,6 @@ def _library(root: Path) -> list[np.ndarray]:
     for number, photo in enumerate(photos):
         write(root / f"P{number}.jpg", photo, 92)
     return photos
-
-
-def _big_library(root: Path, count: int) -> None:
-    """Enough distinct camera-sized JPEGs that indexing takes a few seconds with one job."""
-    root.mkdir(parents=True)
-    pictures = [encode(scene(seed, 900, 1200), ".jpg", 95) for seed in range(5)]
-    for number in range(count):
-        data = pictures[number % 5]
-        data = data[:2] + b"\xff\xfe\x00\x08" + number.to_bytes(4, "big") + data[2:]
-        (root / f"IMG_{number:04d}.jpg").write_bytes(data)
 
 
 def _workers_of(pid: int) -> list[int]:
@@ -82,7 +82,7 @@ def _wait_until(condition, seconds: float) -> bool:  # type: ignore[no-untyped-d
 def _start_indexing(tmp_path: Path, jobs: str = "2") -> tuple[subprocess.Popen[str], Path]:
     """A CLI run busy indexing a large library, its workers up and at work."""
     hay = tmp_path / "hay"
-    _big_library(hay, 300)
+    distinct_jpegs(hay, 300)
     needles = tmp_path / "needles"
     write(needles / "a.jpg", scene(3), 80)
     db = tmp_path / "i.sqlite"

@@ -22,7 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import REPO, Phases, cli_env, encode, run_cli, scene, write
+from conftest import REPO, Phases, cli_env, distinct_jpegs, encode, run_cli, scene, write
 from PIL import Image
 
 from reconcile import reconcile
@@ -261,21 +261,11 @@ def test_sources_are_never_written(tmp_path: Path) -> None:
                 path.chmod(path.stat().st_mode | stat.S_IWUSR)
 
 
-def _big_haystack(root: Path, count: int) -> None:
-    root.mkdir(parents=True)
-    pictures = [encode(scene(seed, 900, 1200), ".jpg", 95) for seed in range(7)]
-    for number in range(count):
-        # Distinct bytes (a comment segment) so that no two files are identical.
-        data = pictures[number % 7]
-        data = data[:2] + b"\xff\xfe\x00\x08" + number.to_bytes(4, "big") + data[2:]
-        (root / f"IMG_{number:04d}.jpg").write_bytes(data)
-
-
 def test_kill_nine_during_indexing_loses_nothing(tmp_path: Path) -> None:
     """SIGKILL mid-indexing: the index passes integrity_check, finished files are not decoded
     again, and the next run's report equals an uninterrupted run's."""
     hay = tmp_path / "hay"
-    _big_haystack(hay, 400)
+    distinct_jpegs(hay, 400, pictures=7)
     needles = tmp_path / "needles"
     write(needles / "a.jpg", scene(3, 900, 1200), 80)
     write(needles / "b.jpg", scene(99), 80)
@@ -315,7 +305,7 @@ def test_two_runs_on_one_index_at_once(tmp_path: Path) -> None:
     """Two processes sharing an index at the same time both finish with the right report."""
     hay = tmp_path / "hay"
     photos = _library(hay)
-    _big_haystack(hay / "more", 40)
+    distinct_jpegs(hay / "more", 40, pictures=7)
     needles = tmp_path / "needles"
     write(needles / "a.jpg", photos[0], 75)
     write(needles / "b.jpg", scene(1234), 75)
