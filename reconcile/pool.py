@@ -29,6 +29,7 @@ from reconcile.model import FileFacts, Task
 FILE_SECONDS = 120.0
 _IN_FLIGHT = 2  # tasks queued per worker, so that it never waits for the next one
 _TICK = 0.5  # how often deadlines are checked while waiting for results
+_START_SECONDS = 60.0  # a worker not ready by then will not be
 
 
 class WorkerError(ReconcileError):
@@ -71,12 +72,6 @@ class ProcessPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def warm(self) -> None:
-        """Start the workers now, so that their start-up overlaps the caller's other work
-        (scanning, opening the index); idle ones cost nothing to stop if none is needed."""
-        while len(self._workers) < self.jobs:
-            self._start()
 
     def analyse(self, tasks: Sequence[Task]) -> Iterator[FileFacts]:
         pending = deque(tasks)
@@ -199,6 +194,9 @@ class ProcessPool:
     def _enforce_deadlines(self) -> None:
         now = time.monotonic()
         for worker in self._workers:
+            if not worker.ready and now - worker.since > _START_SECONDS:
+                worker.process.kill()  # hung importing (a dead network mount): the run stops
+                continue
             late = worker.ready and worker.inflight and now - worker.since > self._file_seconds
             if late and not worker.stopped_for_time:
                 worker.stopped_for_time = True
