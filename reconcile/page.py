@@ -16,9 +16,9 @@ from reconcile.filetypes import Kind
 from reconcile.model import DirectoryResult, ImageResult, Report, Status, Verdict
 
 Thumbs = Callable[..., dict[str, str | None]]
-# Pictures on one page, beyond which thumbnails shrink so that the file stays near 40 MB
-# (about 2 KB each at the smallest).
-_FULL_SIZE_THUMBS = 3000
+# Pictures on one page beyond which thumbnails shrink, so that a page of 10,000 items (15,000
+# pictures) stays under 50 MB: bench/page.py measures it.
+_FULL_SIZE_THUMBS = 2000
 
 _STATUS_TEXT = {
     Status.IDENTICAL: "identical: the library has these exact bytes",
@@ -74,7 +74,7 @@ def _side_for(count: int) -> int:
     """Thumbnail side for a page of `count` pictures: 200 px, smaller for big reports."""
     if count <= _FULL_SIZE_THUMBS:
         return 200
-    return max(96, int(200 * (_FULL_SIZE_THUMBS / count) ** 0.5))
+    return max(80, int(200 * (_FULL_SIZE_THUMBS / count) ** 0.5))
 
 
 def _folder(

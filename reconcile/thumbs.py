@@ -34,7 +34,9 @@ def thumbnail_uri(path: str, kind: Kind, side: int = THUMB_SIDE) -> str | None:
         image = Image.fromarray(pixels.rgb)
         image.thumbnail((side, side), Image.Resampling.LANCZOS)
         out = io.BytesIO()
-        image.save(out, "JPEG", quality=_QUALITY, optimize=True)
+        # Small thumbnails of big reports give up a little quality as well as size.
+        quality = _QUALITY if side >= THUMB_SIDE else _QUALITY - 10
+        image.save(out, "JPEG", quality=quality, optimize=True)
     except (OSError, Undecodable, ValueError, MemoryError):
         return None
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
