@@ -28,6 +28,7 @@ from rich.progress import (
 from rich.text import Text
 
 from reconcile import __version__
+from reconcile.cluster import DaskAnalyser
 from reconcile.copy import check_destination, copy_out
 from reconcile.errors import ReconcileError
 from reconcile.index import default_path
@@ -119,6 +120,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--rebuild", action="store_true", help="delete the index and fingerprint everything anew"
     )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", default=None,
+        help="analyse the files on the Dask cluster at ADDRESS (tcp://host:8786), whose "
+        "workers see the same paths; needs pip install 'reconcile[dask]'",
+    )  # fmt: skip
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -234,8 +240,13 @@ def _run(args: argparse.Namespace) -> int:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=stderr, disable=not show_progress, transient=False) as bars:
+    cluster = DaskAnalyser(args.scheduler) if args.scheduler else None
+    with (
+        Progress(*columns, console=stderr, disable=not show_progress, transient=False) as bars,
+        cluster or contextlib.nullcontext(),
+    ):
         report = reconcile(
+            analyser=cluster,
             haystack=args.haystack,
             needles=args.needles,
             db=args.db or default_path(),
