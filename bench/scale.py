@@ -39,7 +39,7 @@ def _facts(count: int, rng: np.random.Generator) -> list[FileFacts]:
             n,
             print=print_(True),
             trimmed=print_(False) if n % 5 == 0 else None,
-        )  # fmt: skip
+        )
         for n in range(count)
     ]
 
