@@ -255,11 +255,11 @@ def test_a_file_over_the_time_limit_is_unreadable_and_the_rest_finish(tmp_path: 
     write(needles / "b_copy.jpg", photos[1], 80)
     report = reconcile(
         haystack=[str(hay)], needles=[str(needles)], db=str(tmp_path / "i.sqlite"),
-        jobs=1, file_seconds=0.2,
+        jobs=1, file_seconds=0.5,
     )  # fmt: skip
     statuses = {i.path: (i.status.value, i.reason) for i in report.images}
     assert statuses == {
-        "a_slow.png": ("unreadable", "took too long (over 0.2 s)"),
+        "a_slow.png": ("unreadable", "took too long (over 0.5 s)"),
         "b_copy.jpg": ("same", REENCODED),
     }
 
