@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,9 +51,12 @@ class ViewKind(enum.Enum):
     CROP = "crop"  # its centre, fingerprint.CROPS[crop] cut from each side
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class View:
-    """One view of a picture: a kind, and for a crop, which of the crop fractions."""
+    """One view of a picture: a kind, and for a crop, which of the crop fractions.
+
+    Views are singletons (FULL, TRIM, crop_view(n)) compared by identity: the matcher keys
+    millions of hits by view, and an enum's hash is Python code."""
 
     kind: ViewKind
     crop: int = 0
@@ -66,6 +70,7 @@ FULL = View(ViewKind.FULL)
 TRIM = View(ViewKind.TRIM)
 
 
+@functools.cache
 def crop_view(number: int) -> View:
     return View(ViewKind.CROP, number)
 
