@@ -11,7 +11,6 @@ are installed) the time Chromium takes to load it and how many pictures it decod
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from reconcile.model import ImageResult, Report, Status, directories
 from reconcile.page import to_html
 from reconcile.report import printable
 from reconcile.thumbs import thumbnails
+from tests.browser import CHROMIUM, DRIVER, chromium
 
 
 def _photos(folder: Path, count: int) -> list[Path]:
@@ -83,25 +83,10 @@ def main() -> None:
 
 
 def _render(page: Path) -> None:
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if chromium is None or driver is None:
+    if CHROMIUM is None or DRIVER is None:
         print("rendering not measured: chromium and chromedriver are not installed")
         return
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-    ):
-        options.add_argument(flag)  # fmt: skip
-    browser = webdriver.Chrome(service=Service(driver), options=options)
+    browser = chromium()
     browser.set_page_load_timeout(600)
     try:
         started = time.perf_counter()

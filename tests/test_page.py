@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, DRIVER, chromium
 from conftest import REPO, SAMPLE, run_cli, scene, write
 
 from reconcile import reconcile
@@ -18,7 +19,6 @@ from reconcile.report import printable
 from reconcile.thumbs import thumbnails
 
 SAMPLE_ARGS = ("--haystack", "sample_data/haystack", "--needles", "sample_data/needles")
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 needs_browser = pytest.mark.skipif(
     CHROMIUM is None or DRIVER is None,
     reason="needs Debian's chromium and chromium-driver (apt-get install chromium "
@@ -28,24 +28,8 @@ needs_browser = pytest.mark.skipif(
 
 @pytest.fixture
 def browser():  # type: ignore[no-untyped-def]
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1500",
-    ):
-        options.add_argument(flag)  # fmt: skip
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    pytest.importorskip("selenium.webdriver")
+    driver = chromium()
     yield driver
     driver.quit()
 
