@@ -296,6 +296,11 @@ def media(
         case("video trimmed", f"{name}-trim.mp4", trimmed.read_bytes(), frozenset({Status.SIMILAR}))
         other = write_clip(clips / f"{name}-other.mp4", clip_frames(still, 3.0, seed=number + 50))
         case("another clip of the same scene", f"{name}-other.mp4", other.read_bytes(), OTHER_SHOT)
+        moved = write_clip(
+            clips / f"{name}-moved.mp4", clip_frames(still, 3.0, seed=number, nudge=0.06), gop=24
+        )
+        case("another take, subject a little elsewhere", f"{name}-moved.mp4", moved.read_bytes(),
+             OTHER_SHOT)  # fmt: skip
     for number, source in enumerate(outsiders[:4]):
         rgb = thumbnail(source.load(), 1200)
         still = thumbnail(rgb, 320)

@@ -19,7 +19,7 @@ from reconcile.index import Entry, Index
 from reconcile.model import FULL, TRIM, Fingerprint, Status, View, ViewKind, crop_view
 from reconcile.progress import Progress
 from reconcile.search import HammingIndex
-from reconcile.verify import DEFAULT, Comparison, Likeness, Thresholds, compare
+from reconcile.verify import DEFAULT, Comparison, Likeness, Thresholds, compare, frame_limits
 
 _MAX_CANDIDATES = 24  # per needle, nearest first: similar pictures can collide by the hundred
 _CROP_VIEWS = tuple(crop_view(number) for number in range(len(CROPS)))
@@ -276,6 +276,7 @@ def _seconds(value: float | None) -> str:
 def _frame_pairs_alike(needle: Entry, hay: Entry, limits: Thresholds) -> tuple[int, int]:
     """(frames at the same points that verify `same`, frame pairs at any points that are at
     least `similar`) between two videos."""
+    limits = frame_limits(limits)
     aligned = 0
     alike = 0
     for i, nf in enumerate(needle.frames):

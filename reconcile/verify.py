@@ -9,7 +9,7 @@ measured distributions are in the README.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -35,6 +35,11 @@ class Thresholds:
     same_colour: float = 4.0  # mean chroma difference of the 8x8 colour thumbnails
     aspect: float = 0.03  # relative difference of width/height ratios (beyond rounding)
     detail: float = 0.8  # minimum `information` of both thumbnails for a match on pixels
+    # Frames of a re-encoded video: phones and messengers compress clips far harder than
+    # photos, so a frame's block differences reach several grey levels (MPEG-4 at 400 kbit/s
+    # measured up to 6.1) where another take's moved subject measures tens. A clip is `same`
+    # only when its length agrees and every sampled frame passes this limit.
+    frame_block: float = 8.0
     # Normalised correlation for `similar`: unrelated candidates measured <= 0.62, edits >= 0.74.
     similar_correlation: float = 0.70
 
@@ -91,6 +96,11 @@ def compare(
     if correlation(a, b) >= limits.similar_correlation:
         return Comparison(Likeness.SIMILAR, score, colour, brightness, aspect_ok)
     return Comparison(Likeness.DIFFERENT, score, colour, brightness, aspect_ok)
+
+
+def frame_limits(limits: Thresholds = DEFAULT) -> Thresholds:
+    """The limits for comparing two sampled video frames (see `frame_block`)."""
+    return replace(limits, same_block=max(limits.same_block, limits.frame_block), small_slope=0.0)
 
 
 def same_limit(side: int, limits: Thresholds = DEFAULT) -> float:

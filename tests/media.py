@@ -14,10 +14,12 @@ from PIL import Image
 
 
 def clip_frames(
-    still: np.ndarray, seconds: float, fps: int = 24, *, seed: int = 0
+    still: np.ndarray, seconds: float, fps: int = 24, *, seed: int = 0, nudge: float = 0.0
 ) -> Iterator[np.ndarray]:
     """Frames of a clip over a still: a slow pan, and an object that moves across it, so that
-    frames at different times differ visibly (and clips of other seeds are other takes)."""
+    frames at different times differ visibly (and clips of other seeds are other takes).
+    `nudge` moves the object by that fraction of the height: the same take but for the subject
+    a little elsewhere, the hardest other take to tell from a copy."""
     h, w = still.shape[:2]
     rng = np.random.default_rng(seed)
     colour = tuple(int(c) for c in rng.integers(80, 256, 3))
@@ -28,7 +30,7 @@ def clip_frames(
         t = number / max(1, count - 1)
         shift = np.float32([[1, 0, -0.08 * w * t], [0, 1, 0]])
         frame = cv2.warpAffine(still, shift, (w, h), borderMode=cv2.BORDER_REFLECT)
-        y = height + 0.25 * np.sin(6 * t + phase)
+        y = height + nudge + 0.25 * np.sin(6 * t + phase)
         centre = (int(w * (0.1 + 0.8 * t)), int(h * y))
         cv2.circle(frame, centre, max(4, h // 8), colour, -1, lineType=cv2.LINE_AA)
         yield frame
@@ -45,9 +47,10 @@ def write_clip(
     rotation: int = 0,
     gop: int | None = None,
 ) -> Path:
-    """`rotation`: degrees written as the stream's display rotation (as phones do); `gop`:
-    frames between keyframes (phones: about one second's worth; x264's default is 250)."""
-    """Encode RGB frames into a video file (the container follows the file's extension)."""
+    """Encode RGB frames into a video file (the container follows the file's extension).
+
+    `rotation`: degrees written as the stream's display rotation (as phones do); `gop`: frames
+    between keyframes (phones: about one second's worth; x264's default is 250)."""
     import av
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,10 +79,32 @@ def write_clip(
     return path
 
 
+def write_timed_clip(path: Path, frames: list[tuple[float, np.ndarray]], *, fps: int = 60) -> Path:
+    """A clip whose frames are shown at the given seconds: what an hour-long recording (or a
+    container that claims days) looks like to a reader, made in a moment from a few frames."""
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
+        stream.pix_fmt = "yuv420p"
+        stream.height, stream.width = frames[0][1].shape[:2]
+        for seconds, rgb in frames:
+            video = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+            video.pts = round(seconds * fps)
+            video.time_base = Fraction(1, fps)
+            for packet in stream.encode(video):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
 def remux(source: Path, target: Path) -> Path:
     """The same video stream in another container, packets copied, nothing re-encoded."""
     import av
 
+    target.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(source)) as inp, av.open(str(target), "w") as out:
         stream_in = inp.streams.video[0]
         stream_out = out.add_stream_from_template(stream_in)

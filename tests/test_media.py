@@ -4,12 +4,22 @@ and unknown files, each accounted for, through the CLI's JSON report."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from conftest import REENCODED, encode, run_cli, scene, write
-from media import audio_only, clip_frames, dng_bytes, heic_bytes, remux, write_clip
+from media import (
+    audio_only,
+    clip_frames,
+    dng_bytes,
+    heic_bytes,
+    remux,
+    write_clip,
+    write_timed_clip,
+)
 
 from reconcile.match import NOTHING_CLOSE, SAME_CLIP
 
@@ -63,15 +73,27 @@ def test_copies_of_a_library_clip_and_other_clips(tmp_path: Path) -> None:
     remux(original, needles / "copies/remuxed.mkv")
     frames = list(clip_frames(_still(10), 4.0, seed=1))
     write_clip(needles / "edits/trimmed.mp4", iter(frames[24:72]))
+    # What a messenger does to a clip of fine texture (foliage, grain): another codec at a
+    # starved bitrate, a quarter the size. Its frames differ from the library's by more than
+    # a photo's export may; the clip's length and all five frames together still say `same`.
+    grain = np.random.default_rng(0).normal(0, 25, (240, 320, 3))
+    grainy = np.clip(_still(13) + grain, 0, 255).astype(np.uint8)
+    write_clip(hay / "MVI_0002.mp4", clip_frames(grainy, 4.0, seed=1))
+    write_clip(needles / "copies/starved.mp4", clip_frames(grainy, 4.0, seed=1),
+               codec="mpeg4", bit_rate=30_000, size=(160, 120))  # fmt: skip
     write_clip(needles / "other/same scene.mp4", clip_frames(_still(10), 4.0, seed=7))
+    moved = clip_frames(_still(10), 4.0, seed=1, nudge=0.06)  # the same take but for the subject
+    write_clip(needles / "other/subject moved.mp4", moved)
     write_clip(needles / "other/unrelated.mp4", clip_frames(_still(11), 4.0, seed=2))
     items = _items(_report(tmp_path, hay, needles))
     assert items["copies/byte copy.mp4"] == ("video", "identical", None)
     assert items["copies/reencoded.mp4"] == ("video", "same", SAME_CLIP)
     assert items["copies/remuxed.mkv"] == ("video", "same", SAME_CLIP)
+    assert items["copies/starved.mp4"] == ("video", "same", SAME_CLIP)
     kind, status, reason = items["edits/trimmed.mp4"]
     assert (kind, status) == ("video", "similar") and reason.startswith("trimmed or edited clip")
     assert items["other/same scene.mp4"][1] != "same"
+    assert items["other/subject moved.mp4"][1] == "similar"
     assert items["other/unrelated.mp4"][1] == "missing"
 
 
@@ -121,6 +143,32 @@ def test_broken_videos_are_unreadable_with_a_reason(tmp_path: Path) -> None:
     assert items["voice memo.mp4"] == ("video", "unreadable", "no video stream (an audio file?)")
     assert items["truncated.mp4"][1] in ("unreadable", "missing")
     assert items["truncated.mp4"][2] is None or items["truncated.mp4"][2]
+
+
+def test_an_hour_long_4k_clip_and_a_container_claiming_days(tmp_path: Path) -> None:
+    """Long recordings cost five seeks, not a decode of their length: an hour of 4K at 60 fps
+    (made sparse, so that the test is quick; the reader sees an hour-long stream) is matched
+    against its remux in the library, and a clip whose container claims three days gets a
+    status, both within seconds."""
+    big = cv2.resize(_still(40), (3840, 2160))
+    hour = [(0.0, big), (1200.0, big[::-1].copy()), (2400.0, big[:, ::-1].copy()), (3599.0, big)]
+    hay = tmp_path / "hay"
+    original = write_timed_clip(tmp_path / "made/hour.mp4", hour)
+    remux(original, hay / "hour.mkv")
+    needles = tmp_path / "needles"
+    (needles / "long").mkdir(parents=True)
+    (needles / "long/hour.mp4").write_bytes(original.read_bytes())
+    remux(original, needles / "long/hour.mov")
+    full_hd = [cv2.resize(_still(seed), (1920, 1080)) for seed in (41, 42)]
+    days = [(0.0, full_hd[0]), (3 * 86400.0, full_hd[1])]
+    write_timed_clip(needles / "long/days.mkv", days, fps=30)
+    started = time.monotonic()
+    report = _report(tmp_path, hay, needles)
+    assert time.monotonic() - started < 60
+    items = _items(report)
+    assert items["long/hour.mp4"] == ("video", "same", SAME_CLIP)  # the library's is an .mkv
+    assert items["long/hour.mov"] == ("video", "same", SAME_CLIP)
+    assert items["long/days.mkv"] == ("video", "missing", NOTHING_CLOSE)
 
 
 def test_heic_is_read_by_a_plain_install(tmp_path: Path) -> None:
