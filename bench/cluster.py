@@ -33,22 +33,28 @@ def _library(folder: Path, count: int) -> None:
 
 
 def main() -> None:
-    from distributed import LocalCluster
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=120)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    dask_section(args.files, args.rounds)
+
+
+def dask_section(files: int, rounds: int) -> None:
+    """Index `files` JPEGs through the process pool and through a local Dask cluster of as
+    many workers, interleaved; print both throughputs and their ratio."""
+    from distributed import LocalCluster
+
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         hay, needles = Path(tmp) / "hay", Path(tmp) / "needles"
         hay.mkdir()
         needles.mkdir()
-        _library(hay, args.files)
+        _library(hay, files)
         best = {"process pool": float("inf"), "local Dask cluster": float("inf")}
         local = LocalCluster(n_workers=cores, threads_per_worker=1, dashboard_address=":0")
         with local, DaskAnalyser(local.scheduler_address) as dask:
-            for round_ in range(args.rounds):
+            for round_ in range(rounds):
                 for name in best:
                     db = str(Path(tmp) / f"{name}-{round_}.sqlite")
                     started = time.perf_counter()
@@ -57,9 +63,9 @@ def main() -> None:
                         analyser=dask if name == "local Dask cluster" else None,
                     )  # fmt: skip
                     best[name] = min(best[name], time.perf_counter() - started)
-    pool = args.files / best["process pool"]
-    cluster = args.files / best["local Dask cluster"]
-    print(f"{args.files} JPEGs of 4000x3000, {cores} cores, best of {args.rounds} rounds:")
+    pool = files / best["process pool"]
+    cluster = files / best["local Dask cluster"]
+    print(f"\n{files} JPEGs of 4000x3000, {cores} cores, best of {rounds} rounds:")
     print(f"  process pool ({cores} workers)          {pool:6.1f} images/s")
     print(f"  local Dask cluster ({cores} workers)    {cluster:6.1f} images/s")
     print(f"  Dask vs the process pool: {100 * cluster / pool:.0f} % (target >= 85 %)")

@@ -2,6 +2,7 @@
 
     python -m bench.speed                 # builds bench/.cache/corpus12mp on first use
     python -m bench.speed --files 48 --index-files 100000
+    python -m bench.speed --floor-only --sizes 120,400 --dask   # the issue 13 ratios
 
 Prints, for camera-like 12 MP JPEGs (with the 160 x 120 EXIF thumbnail cameras embed): the
 classic approach (cv2.imread + cvtColor + resize + dHash), imagehash, reconcile with one job,
@@ -24,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -101,16 +103,61 @@ def decode_floor_pillow(paths: list[Path]) -> None:
         decode_floor_one(path)
 
 
-def decode_floor_one(path: Path) -> None:
+def decode_floor_one(path: Path, mode: str = "L") -> None:
     with Image.open(path) as image:
-        image.draft("L", (image.width // 8, image.height // 8))
+        image.draft(mode, (image.width // 8, image.height // 8))
         image.load()
 
 
-def decode_floor_parallel(paths: list[Path], processes: int) -> None:
-    """The decode floor in one process per core: what every core can do at best."""
+def decode_floor_parallel(paths: list[Path], processes: int, mode: str = "L") -> None:
+    """The decode floor in one process per core: what every core can do at best. `mode` "RGB"
+    is the colour floor: the matcher's colour checks need the chroma a grey decode skips."""
     with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
-        list(pool.map(decode_floor_one, paths, chunksize=4))
+        list(pool.map(partial(decode_floor_one, mode=mode), paths, chunksize=4))
+
+
+def floor_section(sizes: list[int], rounds: int) -> None:
+    """Reconcile on all cores against the decode floors on all cores, at each library size,
+    in one run, interleaved; --quick against the same floors."""
+    corpus = build_corpus(CACHE / "camera12mp", max(sizes))
+    for path in corpus:
+        path.read_bytes()  # into the page cache: we measure decoding, not the disk
+    cores = os.cpu_count() or 1
+    print(f"\nall cores ({cores}) against the decode floor on all cores, camera-like 12 MP JPEGs,")
+    print(f"best of {rounds} interleaved rounds, a fresh index each time:")
+    for count in sizes:
+        folder = CACHE / f"first{count}"
+        if not folder.is_dir():  # hard links: the same files, a folder of exactly `count`
+            folder.mkdir()
+            for path in corpus[:count]:
+                os.link(path, folder / path.name)
+        paths = sorted(folder.glob("*.jpg"))
+        tmp = Path(tempfile.mkdtemp())
+        db = str(tmp / "i.sqlite")
+        approaches: dict[str, Callable[[], object]] = {
+            "reconcile": partial(reconcile_index, paths, cores, db),
+            "reconcile --quick": partial(reconcile_index, paths, cores, db, quick=True),
+            "grey floor": partial(decode_floor_parallel, paths, cores),
+            "colour floor": partial(decode_floor_parallel, paths, cores, mode="RGB"),
+        }
+        best = {name: float("inf") for name in approaches}
+        for _ in range(rounds):
+            for name, run in approaches.items():
+                best[name] = min(best[name], timed(run))
+        shutil.rmtree(tmp)
+        rate = {name: count / seconds for name, seconds in best.items()}
+        print(
+            f"  {count} files: reconcile {rate['reconcile']:.1f}/s, grey floor "
+            f"{rate['grey floor']:.1f}/s, colour floor {rate['colour floor']:.1f}/s, --quick "
+            f"{rate['reconcile --quick']:.1f}/s"
+        )
+        target = ">= 85 %" if count >= 400 else ">= 70 %"
+        for name in ("reconcile", "reconcile --quick"):
+            print(
+                f"    {name} vs grey floor {rate[name] / rate['grey floor']:.1%} "
+                f"(target {target}), vs colour floor {rate[name] / rate['colour floor']:.1%}"
+                + (" (target >= 95 %)" if name == "reconcile" else "")
+            )
 
 
 def speed_section(count: int, rounds: int) -> None:
@@ -327,7 +374,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=10_000)
     parser.add_argument("--index-files", type=int, default=100_000, help="0 to skip")
+    parser.add_argument(
+        "--sizes", default="120,400", help="library sizes for the floor section ('' to skip)"
+    )
+    parser.add_argument(
+        "--dask", action="store_true", help="also: a local Dask cluster against the process pool"
+    )
+    parser.add_argument("--floor-only", action="store_true", help="only the floor section")
     args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",") if size]
+    if sizes:
+        floor_section(sizes, args.rounds)
+    if args.dask:
+        from bench.cluster import dask_section
+
+        dask_section(120, args.rounds)
+    if args.floor_only:
+        return 0
     if args.index_files:
         memory_section(args.index_files)
     speed_section(args.files, args.rounds)

@@ -18,14 +18,14 @@ import numpy as np
 
 from reconcile.errors import IndexFileError
 from reconcile.filetypes import Kind
-from reconcile.model import FULL, TRIM, FileFacts, Fingerprint, View, crop_view
+from reconcile.model import FULL, THUMB, TRIM, FileFacts, Fingerprint, View, crop_view
 
 # 2: `digest` may be NULL (computed only when a file of the same size is on the other side),
 # a row with neither fingerprint nor reason is a needle skipped as a byte copy, and `quick`
 # marks prints taken from an embedded EXIF thumbnail. 3: the file carries our application_id,
 # so that it can be told from any other SQLite file before anything is written to it. 4: a
 # file has a kind (image or video) and a duration, and a video's sampled frames are in `frames`.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APPLICATION_ID = 0x52434E43  # "RCNC"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SCHEMA = """
@@ -264,6 +264,22 @@ class Index:
                     rows.setdefault(TRIM, []).append((id_, to_unsigned(tdh), to_unsigned(tph)))
         return {view: _table(found) for view, found in rows.items()}
 
+    def flat_pictures(self, ids: Iterable[int], *, below: float) -> list[tuple[int, Fingerprint]]:
+        """These files' pictures with less detail than `below`: what hashes cannot find,
+        compared by colour and shape instead (fingerprinted in full only)."""
+        found: list[tuple[int, Fingerprint]] = []
+        for batch in _batches(list(ids), 500):
+            marks = ", ".join("?" * len(batch))
+            for row in self._query(
+                f"SELECT id, {', '.join(_PRINT)} FROM files WHERE id IN ({marks}) "
+                "AND dhash IS NOT NULL AND detail < ? AND kind = ? AND quick = 0",
+                [*batch, below, Kind.IMAGE.value],
+            ):
+                fp = _fingerprint(row)
+                if fp is not None:
+                    found.append((int(row["id"]), fp))
+        return found
+
     def frame_table(self, ids: Iterable[int], *, min_detail: float) -> HashTable:
         """Searchable hashes of every sampled frame of these files' videos (ids repeat)."""
         found: list[tuple[int, int, int]] = []
@@ -309,7 +325,7 @@ def _connect(path: str) -> sqlite3.Connection:
         if version == 0 and tables == 0:
             db.execute("PRAGMA journal_mode = WAL")
             _transaction(db, _create)
-        elif version in (1, 2, 3):
+        elif version in (1, 2, 3, 4):
             # 1 stored every digest, no byte-copy rows and only full prints; 1 and 2 lack the
             # application_id (check_writable_here has made sure the file is ours).
             _transaction(db, _upgrade)
@@ -360,8 +376,30 @@ def _upgrade(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE files ADD COLUMN duration REAL")
         frames = _SCHEMA[_SCHEMA.index("CREATE TABLE frames") :]
         db.execute(frames.strip().rstrip(";"))
+    if version in (1, 2, 3, 4):
+        # Schema 5 measures detail on a coarser scale (see fingerprint.information): the
+        # stored thumbnails give the new value; nothing is decoded again. Imported here: only
+        # an upgrade needs OpenCV, and reading an index must not load it.
+        from reconcile.fingerprint import information
+
+        for table, key, columns in (
+            ("files", "id", (("thumb", "detail"), ("tthumb", "tdetail"))),
+            ("frames", "rowid", (("thumb", "detail"),)),
+        ):
+            for thumb, detail in columns:
+                rows = db.execute(
+                    f"SELECT {key}, {thumb} FROM {table} WHERE {thumb} IS NOT NULL"
+                ).fetchall()
+                db.executemany(
+                    f"UPDATE {table} SET {detail} = ? WHERE {key} = ?",
+                    [(information(_thumb_array(row[1])), row[0]) for row in rows],
+                )
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _thumb_array(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.uint8).reshape(THUMB, THUMB)
 
 
 def check_writable_here(path: str) -> None:

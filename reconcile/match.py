@@ -19,7 +19,16 @@ from reconcile.index import Entry, Index
 from reconcile.model import FULL, TRIM, Fingerprint, Status, View, ViewKind, crop_view
 from reconcile.progress import Progress
 from reconcile.search import HammingIndex
-from reconcile.verify import DEFAULT, Comparison, Likeness, Thresholds, compare, frame_limits
+from reconcile.verify import (
+    DEFAULT,
+    Comparison,
+    Likeness,
+    Thresholds,
+    aspect_matches,
+    compare,
+    flat_colour_difference,
+    frame_limits,
+)
 
 _MAX_CANDIDATES = 24  # per needle, nearest first: similar pictures can collide by the hundred
 _CROP_VIEWS = tuple(crop_view(number) for number in range(len(CROPS)))
@@ -110,6 +119,8 @@ class Matcher:
         # Videos are searched by every sampled frame, and never against pictures.
         self._frames = index.frame_table(haystack_ids, min_detail=limits.detail)
         self._frame_searchers = (HammingIndex(self._frames.dhash), HammingIndex(self._frames.phash))
+        self._haystack_ids = haystack_ids
+        self._flat: list[tuple[int, Fingerprint]] | None = None  # read when first needed
 
     def decide(self, needles: list[Entry]) -> list[Decision]:
         """The decision for each needle, in order."""
@@ -117,13 +128,24 @@ class Matcher:
         for position, entry in enumerate(needles):
             if decisions[position] is None and entry.kind is Kind.VIDEO:
                 decisions[position] = self._decide_video(entry)
+            elif decisions[position] is None and _is_flat(entry, self._limits):
+                decisions[position] = self._decide_flat(entry)
         queries = [
             query
             for position, entry in enumerate(needles)
             if decisions[position] is None
             for query in _queries(position, entry, self._limits)
         ]
-        candidates = self._candidates(queries)
+        candidates = self._candidates(queries, self._limits.radius)
+        # What found nothing near is searched again wider, as stored (tone edits of
+        # low-texture photos; a turned or cropped view that far finds only strangers).
+        unfound = [
+            q
+            for q in queries
+            if q.needle not in candidates and q.orientation == 0 and q.view is q.against is FULL
+        ]
+        if unfound:
+            candidates.update(self._candidates(unfound, self._limits.wide_radius))
         cache: dict[int, Entry] = {}
         return [
             decision
@@ -185,7 +207,30 @@ class Matcher:
             return Decision(Status.UNREADABLE, reason=reason)
         return None
 
-    def _candidates(self, queries: list[_Query]) -> dict[int, list[tuple[int, _Query, int]]]:
+    def _decide_flat(self, needle: Entry) -> Decision:
+        """A picture without detail (flat, dark, a smooth gradient): nothing in it can be
+        verified, so a library picture of the same colours and shape makes it `similar` (to
+        review), never `same`; otherwise `missing`."""
+        assert needle.print is not None
+        if self._flat is None:
+            self._flat = self._index.flat_pictures(self._haystack_ids, below=self._limits.detail)
+        best: tuple[tuple[float, str], int] | None = None
+        for id_, hay in self._flat:
+            difference = flat_colour_difference(needle.print, hay)
+            if difference > self._limits.flat_colour:
+                continue
+            if not aspect_matches(needle.print, hay, limits=self._limits):
+                continue
+            key = (difference, self._index.path_of(id_))
+            if best is None or key < best[0]:
+                best = (key, id_)
+        if best is None:
+            return Decision(Status.MISSING, reason=TOO_FLAT)
+        return Decision(Status.SIMILAR, best[1], None, FLAT_ALIKE)
+
+    def _candidates(
+        self, queries: list[_Query], radius: int
+    ) -> dict[int, list[tuple[int, _Query, int]]]:
         """Per needle: (hash distance, query, haystack id), nearest first."""
         best: dict[tuple[int, int, View, int, View], tuple[int, _Query, int]] = {}
         for view, (by_dhash, by_phash) in self._searchers.items():
@@ -197,7 +242,7 @@ class Matcher:
                 (by_dhash, np.array([q.dhash for q in asked], dtype=np.uint64)),
                 (by_phash, np.array([q.phash for q in asked], dtype=np.uint64)),
             ):
-                hits = searcher.search(codes, self._limits.radius)
+                hits = searcher.search(codes, radius)
                 for qi, ei, dist in zip(*(column.tolist() for column in hits), strict=True):
                     query = asked[qi]
                     id_ = int(ids[ei])
@@ -244,6 +289,9 @@ class Matcher:
                 limits=self._limits,
             )
             if result.verdict is Likeness.DIFFERENT:
+                continue
+            far = distance > self._limits.radius  # found by the wide search
+            if far and not _same_or_close(result, self._limits):
                 continue
             same = result.verdict is Likeness.SAME
             reason = _words(result, query, needle_print, hay_print, self._limits)
@@ -294,7 +342,7 @@ def _queries(position: int, entry: Entry, limits: Thresholds) -> list[_Query]:
     """Every view of the needle, each paired with the haystack view it is searched in."""
     fp = entry.print
     if fp is None or fp.detail < limits.detail:
-        return []  # too little detail to match on pixels: `missing` unless identical
+        return []  # too little detail to match on pixels: compared by colour instead
     thumb = fp.thumb_array()
     queries = []
     for orientation in range(len(ORIENTATIONS)):
@@ -329,8 +377,23 @@ def _thumbnails(
 NOTHING_CLOSE = "nothing close in the library"
 SAME_CLIP = "the same clip re-encoded, re-containered or resized (same length; frames verify)"
 TOO_FLAT = (
-    "too little detail to compare (flat, dark or a smooth gradient); only its bytes can match"
+    "too little detail to compare (flat, dark or a smooth gradient); nothing of its colours "
+    "and shape in the library"
 )
+FLAT_ALIKE = (
+    "too little detail to verify (flat, dark or a smooth gradient); a library picture has the "
+    "same colours and shape"
+)
+
+
+def _same_or_close(result: Comparison, limits: Thresholds) -> bool:
+    return result.verdict is Likeness.SAME or result.correlation >= limits.wide_correlation
+
+
+def _is_flat(entry: Entry, limits: Thresholds) -> bool:
+    return (
+        entry.kind is Kind.IMAGE and entry.print is not None and entry.print.detail < limits.detail
+    )
 
 
 def _missing(needle: Entry, limits: Thresholds) -> str:

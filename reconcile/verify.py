@@ -34,7 +34,24 @@ class Thresholds:
     small_slope: float = 0.015
     same_colour: float = 4.0  # mean chroma difference of the 8x8 colour thumbnails
     aspect: float = 0.03  # relative difference of width/height ratios (beyond rounding)
-    detail: float = 0.8  # minimum `information` of both thumbnails for a match on pixels
+    # Minimum `information` of both thumbnails for a match on pixels. Flat, noisy, dark and
+    # gradient pictures measured <= 0.15; photographs >= 2.5, in fog or at night >= 0.24.
+    detail: float = 0.25
+    # Low-contrast pictures (fog, night, haze) are compared as if stretched to this spread
+    # (standard deviation of the thumbnail, in grey levels), by at most `max_gain`: otherwise
+    # a burst shot in fog differs by a sixth as much as in daylight, and passes for a copy.
+    spread: float = 30.0
+    max_gain: float = 8.0
+    # Pictures below `detail` have nothing to verify: a library picture of the same colours
+    # (mean difference of the 8x8 colour thumbnails, grey levels) and shape is `similar`.
+    flat_colour: float = 6.0
+    # A needle that found nothing within `radius` is searched again this wide, as stored:
+    # brightness, contrast or gamma edits of low-texture photos flip more hash bits than
+    # copies do. The block check still decides `same`; `similar` there needs a correlation
+    # of `wide_correlation` (tone edits measured >= 0.9; unrelated photographs that close
+    # in hash up to 0.79).
+    wide_radius: int = 14
+    wide_correlation: float = 0.85
     # Frames of a re-encoded video: phones and messengers compress clips far harder than
     # photos, so a frame's block differences reach several grey levels (MPEG-4 at 400 kbit/s
     # measured up to 6.1) where another take's moved subject measures tens. A clip is `same`
@@ -63,6 +80,7 @@ class Comparison:
     colour: float = 0.0  # chroma difference of the colour thumbnails
     brightness: float = 0.0  # mean grey level of the needle minus the candidate's
     aspect_ok: bool = True
+    correlation: float = 0.0  # of the two thumbnails, for `similar`
 
 
 def compare(
@@ -87,15 +105,32 @@ def compare(
         # too little to tell one from another, so they never match on pixels.
         return Comparison(Likeness.DIFFERENT, float("inf"))
     side = min(needle.width, needle.height, candidate.width, candidate.height)
-    score = largest_block_difference(a, b, side)
+    brightness = float(a.mean() - b.mean())
+    gain = contrast_gain(a, b, limits)
+    score = largest_block_difference(a * gain, b * gain, side)
     colour = colour_difference(needle, candidate)
     aspect_ok = aspect_matches(needle, candidate, transposed=transposed, limits=limits)
-    brightness = float(a.mean() - b.mean())
     if exact and score <= same_limit(side, limits) and colour <= limits.same_colour and aspect_ok:
         return Comparison(Likeness.SAME, score, colour, brightness, aspect_ok)
-    if correlation(a, b) >= limits.similar_correlation:
-        return Comparison(Likeness.SIMILAR, score, colour, brightness, aspect_ok)
-    return Comparison(Likeness.DIFFERENT, score, colour, brightness, aspect_ok)
+    alike = correlation(a, b)
+    verdict = Likeness.SIMILAR if alike >= limits.similar_correlation else Likeness.DIFFERENT
+    return Comparison(verdict, score, colour, brightness, aspect_ok, alike)
+
+
+def contrast_gain(a: np.ndarray, b: np.ndarray, limits: Thresholds = DEFAULT) -> float:
+    """How much to stretch a low-contrast pair before comparing blocks (1 for most photos):
+    judged by the more contrasted of the two, so that a contrast edit is not stretched into
+    a copy."""
+    spread = max(float(a.std()), float(b.std()), 1e-6)
+    return min(limits.max_gain, max(1.0, limits.spread / spread))
+
+
+def flat_colour_difference(a: Fingerprint, b: Fingerprint) -> float:
+    """Mean difference of the 8x8 colour thumbnails, in grey levels: what is left to compare
+    of two pictures without detail."""
+    return float(
+        np.abs(a.colour_array().astype(np.float32) - b.colour_array().astype(np.float32)).mean()
+    )
 
 
 def frame_limits(limits: Thresholds = DEFAULT) -> Thresholds:
@@ -110,16 +145,39 @@ def same_limit(side: int, limits: Thresholds = DEFAULT) -> float:
 
 def largest_block_difference(a: np.ndarray, b: np.ndarray, side: int) -> float:
     """The largest mean difference of one block, compared at the resolution both pictures
-    really have (a 50 px picture has no 64 px detail) and lightly blurred, so that resampling
-    noise counts little and a moved object counts a lot."""
+    really have (a 50 px picture has no 64 px detail), lightly blurred and registered, so
+    that resampling counts little and a moved object counts a lot."""
     if side < THUMB:
         a = _at_resolution(a, side)
         b = _at_resolution(b, side)
     a = cv2.GaussianBlur(a, (0, 0), 1.0)
     b = cv2.GaussianBlur(b, (0, 0), 1.0)
+    if side >= _REGISTER_FROM:
+        a = _registered(a, b)
     cell = THUMB // _BLOCKS
     blocks = np.abs(a - b).reshape(_BLOCKS, cell, _BLOCKS, cell).mean(axis=(1, 3))
     return float(blocks.max())
+
+
+def _registered(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`a` moved onto `b` by their global offset, when that is under a pixel and a half: a
+    copy resized from another size, or decoded at a reduced scale whose block grid falls
+    elsewhere (a turned JPEG whose side is no multiple of 16), sits a fraction of a pixel
+    off, which fine detail turns into block differences. A moved subject is local, and
+    stays."""
+    (dx, dy), _ = cv2.phaseCorrelate(b, a)
+    if not (abs(dx) <= _MAX_OFFSET and abs(dy) <= _MAX_OFFSET) or (dx == 0 and dy == 0):
+        return a
+    shift = np.array([[1, 0, -dx], [0, 1, -dy]], dtype=np.float32)
+    return cv2.warpAffine(
+        a, shift, (THUMB, THUMB), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+    )
+
+
+_MAX_OFFSET = 1.5  # thumbnail pixels
+# Below this short side the thumbnails are upsampled from less than they show, and their
+# offset is mostly noise: registering them cost copies of 60-120 px on the tuning half.
+_REGISTER_FROM = 2 * THUMB
 
 
 def _at_resolution(thumb: np.ndarray, side: int) -> np.ndarray:

@@ -126,7 +126,7 @@ def test_index_uses_wal_and_records_its_schema(tmp_path: Path) -> None:
 
 
 def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
-    """Version 1 stored a digest for every file; it is upgraded to version 4, entries intact."""
+    """Version 1 stored a digest for every file; it is upgraded, entries intact."""
     path = tmp_path / "v1.sqlite"
     with sqlite3.connect(path) as db:
         db.execute(V1_SCHEMA)
@@ -137,8 +137,29 @@ def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
         known = index.known_under("/p")[b"/p/a.jpg"]
         assert (known.digest, known.quick) == (b"a" * 16, False)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+def test_a_version_4_index_gets_the_new_detail_from_its_thumbnails(tmp_path: Path) -> None:
+    """Schema 5 measures detail anew: an index of version 4 is upgraded in place, each
+    picture's detail (and its trimmed print's) recomputed from the stored thumbnail."""
+    picture = np.pad(scene(3, 300, 400), ((50, 50), (0, 0), (0, 0)))
+    path = tmp_path / "boxed.png"
+    path.write_bytes(encode(picture, ".png"))
+    facts = analyse(Task(str(path), 1, 1))
+    assert facts.print is not None and facts.trimmed is not None
+    db_path = tmp_path / "i.sqlite"
+    with Index(str(db_path)) as index:
+        index.store([facts])
+    with sqlite3.connect(db_path) as db:  # what version 4 stored: detail on its old scale
+        db.execute("UPDATE files SET detail = 99, tdetail = 98")
+        db.execute("PRAGMA user_version = 4")
+    with Index(str(db_path)) as index:
+        entry = index.entry(index.ids_for([str(path)])[str(path)])
+    assert entry.print is not None and entry.trimmed is not None
+    assert entry.print.detail == pytest.approx(facts.print.detail)
+    assert entry.trimmed.detail == pytest.approx(facts.trimmed.detail)
 
 
 V1_SCHEMA = """CREATE TABLE files (

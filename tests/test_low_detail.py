@@ -1,0 +1,67 @@
+"""Pictures with little or no detail, through the CLI: fog and night photographs are verified
+like any other (stretched to a common contrast), and pictures with nothing to verify (flat,
+dark, a smooth gradient) are compared by colour and shape, at most `similar`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from conftest import resized, run_cli, scene, write
+
+from reconcile.match import FLAT_ALIKE, TOO_FLAT
+
+
+def _items(tmp_path: Path, hay: Path, needles: Path) -> dict[str, tuple[str, str | None]]:
+    result = run_cli(
+        tmp_path, "--haystack", str(hay), "--needles", str(needles), "--format", "json",
+        "--db", str(tmp_path / "i.sqlite"),
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    return {i["path"]: (i["status"], i["reason"]) for i in json.loads(result.stdout)["images"]}
+
+
+def _fog(rgb: np.ndarray) -> np.ndarray:
+    return (0.15 * rgb.astype(np.float32) + 0.85 * 200).astype(np.uint8)
+
+
+def _moved(rgb: np.ndarray) -> np.ndarray:
+    """A burst shot: a region of the scene a little to the side."""
+    out = rgb.copy()
+    out[150:260, 300:410] = rgb[150:260, 240:350]
+    return out
+
+
+def test_a_fog_photo_is_found_and_its_burst_shot_is_not_the_same(tmp_path: Path) -> None:
+    """In fog every difference is a sixth as large: the export is still found, and a burst
+    shot with a region moved is never `same` (compared at daylight contrast)."""
+    photo = scene(21)
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write(hay / "fog.jpg", _fog(photo), 92)
+    write(needles / "export/fog-small.jpg", resized(_fog(photo), 0.5), 85)
+    write(needles / "burst/fog-burst.jpg", _fog(_moved(photo)), 92)
+    items = _items(tmp_path, hay, needles)
+    assert items["export/fog-small.jpg"][0] in ("same", "similar")
+    assert items["burst/fog-burst.jpg"][0] == "similar"
+
+
+def test_pictures_without_detail_are_compared_by_colour_and_never_same(tmp_path: Path) -> None:
+    """A lens-cap frame and a grey sky have nothing to verify: a library picture of the same
+    colours and shape makes an export `similar`, one of other colours leaves it `missing`."""
+    rng = np.random.default_rng(5)
+    blue = np.clip(np.full((480, 640, 3), (70, 110, 190)) + rng.normal(0, 2, (480, 640, 3)), 0, 255)
+    y = np.linspace(0, 1, 480)[:, None, None]
+    dusk = (np.array([250, 140, 60]) * (1 - y) + np.array([40, 30, 90]) * y) * np.ones((1, 640, 1))
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write(hay / "sky.jpg", blue.astype(np.uint8), 92)
+    write(hay / "dusk.jpg", dusk.astype(np.uint8), 92)
+    write(hay / "photo.jpg", scene(22), 92)
+    write(needles / "sky-export.jpg", resized(blue.astype(np.uint8), 0.5), 80)
+    write(needles / "dusk-export.jpg", resized(dusk.astype(np.uint8), 0.5), 80)
+    red = np.clip(np.full((480, 640, 3), (190, 60, 50)) + rng.normal(0, 2, (480, 640, 3)), 0, 255)
+    write(needles / "red wall.jpg", red.astype(np.uint8), 92)
+    items = _items(tmp_path, hay, needles)
+    assert items["sky-export.jpg"] == ("similar", FLAT_ALIKE)
+    assert items["dusk-export.jpg"] == ("similar", FLAT_ALIKE)
+    assert items["red wall.jpg"] == ("missing", TOO_FLAT)
