@@ -307,7 +307,7 @@ class Matcher:
             return best[1]  # nothing a confirmation could find would change the status
         if unconfirmed:
             return Decision(Status.MISSING, unconfirmed=tuple(unconfirmed))
-        return best[1] if best else Decision(Status.MISSING, reason=_missing(needle, self._limits))
+        return best[1] if best else Decision(Status.MISSING, reason=NOTHING_CLOSE)
 
 
 def _same_length(a: float | None, b: float | None) -> bool:
@@ -394,12 +394,6 @@ def _is_flat(entry: Entry, limits: Thresholds) -> bool:
     return (
         entry.kind is Kind.IMAGE and entry.print is not None and entry.print.detail < limits.detail
     )
-
-
-def _missing(needle: Entry, limits: Thresholds) -> str:
-    if needle.print is not None and needle.print.detail < limits.detail:
-        return TOO_FLAT
-    return NOTHING_CLOSE
 
 
 def _words(
