@@ -8,7 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from reconcile.decode import HEAD_BYTES, Pixels, Undecodable, decode, decode_embedded
 from reconcile.files import digest_of, file_digest, open_regular
 from reconcile.filetypes import Kind
-from reconcile.fingerprint import fingerprint, trim_border
+from reconcile.fingerprint import closer_look, fingerprint, trim_border
 from reconcile.model import FileFacts, Task
 
 # Files up to this size are read once into memory, digested and decoded from there; larger
@@ -146,4 +146,5 @@ def _facts(task: Task, digest: bytes | None, pixels: Pixels, quick: bool) -> Fil
         print=full,
         trimmed=trimmed,
         quick=quick,
+        closer=closer_look(pixels.rgb) if task.closer else None,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from reconcile.model import COLOUR, THUMB, Fingerprint
+from reconcile.model import CLOSER, COLOUR, THUMB, Fingerprint
 
 CROPS = (0.025, 0.05)  # fractions cut from each side for the crop views
 
@@ -34,6 +34,18 @@ def fingerprint(
         detail=information(thumb),
         crops=tuple(crops),
     )
+
+
+def closer_look(rgb: np.ndarray) -> np.ndarray:
+    """The decoded picture in grey, reduced to fit CLOSER px a side (the decoder already
+    reduced it to a few hundred): what a closer comparison of a candidate pair needs."""
+    gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+    h, w = gray.shape
+    scale = CLOSER / max(h, w)
+    if scale < 1:
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(gray)
 
 
 def cropped(array: np.ndarray, fraction: float) -> np.ndarray:

@@ -28,6 +28,7 @@ from reconcile.verify import (
     compare,
     flat_colour_difference,
     frame_limits,
+    same_limit,
 )
 
 _MAX_CANDIDATES = 24  # per needle, nearest first: similar pictures can collide by the hundred
@@ -46,6 +47,9 @@ class Decision:
     # Haystack files fingerprinted from their EXIF thumbnails that came up as candidates: the
     # decision waits until they are fingerprinted in full (see `quick` in the pipeline).
     unconfirmed: tuple[int, ...] = ()
+    # `similar` only because the thumbnails could not hold the detail: worth a closer look
+    # at the pictures themselves (see verify.closer_difference and the pipeline).
+    closer: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,11 +299,20 @@ class Matcher:
                 continue
             same = result.verdict is Likeness.SAME
             reason = _words(result, query, needle_print, hay_print, self._limits)
-            if is_raw_name(needle.path) and not is_raw_name(entry.path):
+            raw_only = is_raw_name(needle.path) and not is_raw_name(entry.path)
+            if raw_only:
                 # The library holds a rendering of this shot (the camera's JPEG, an export),
                 # not the RAW: the RAW's latitude is not in the library.
                 same, reason = False, RAW_ONLY_RENDERED
-            decision = Decision(Status.SAME if same else Status.SIMILAR, id_, distance, reason)
+            closer = (
+                not same
+                and not raw_only
+                and exact
+                and _worth_a_closer_look(result, needle_print, hay_print, self._limits)
+            )
+            decision = Decision(
+                Status.SAME if same else Status.SIMILAR, id_, distance, reason, closer=closer
+            )
             key = (0 if same else 1, result.score, entry.path)
             if best is None or key < best[0]:
                 best = (key, decision)
@@ -384,6 +397,20 @@ FLAT_ALIKE = (
     "too little detail to verify (flat, dark or a smooth gradient); a library picture has the "
     "same colours and shape"
 )
+
+
+def _worth_a_closer_look(
+    result: Comparison, needle: Fingerprint, hay: Fingerprint, limits: Thresholds
+) -> bool:
+    """Refused `same` by the thumbnails' blocks alone, and by little: colours, shape and size
+    agree, the block score is within `closer_up_to` of the limit."""
+    side = min(needle.width, needle.height, hay.width, hay.height)
+    return (
+        side >= limits.closer_from
+        and result.aspect_ok
+        and result.colour <= limits.same_colour
+        and result.score <= limits.closer_up_to * same_limit(side, limits)
+    )
 
 
 def _same_or_close(result: Comparison, limits: Thresholds) -> bool:

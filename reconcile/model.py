@@ -17,6 +17,7 @@ import numpy as np
 
 from reconcile.filetypes import Kind
 
+CLOSER = 384  # the long side of a closer look at a candidate pair (see verify.closer_difference)
 THUMB = 64  # side of the grayscale verification thumbnail
 COLOUR = 8  # side of the colour thumbnail that tells a grayscale edit from the original
 
@@ -91,6 +92,9 @@ class FileFacts:
     duration: float | None = None  # seconds, for a video
     # A video's frames sampled across the clip, in order (`print` is the middle one's).
     frames: tuple[Fingerprint, ...] = ()
+    # The picture in grey at up to CLOSER px a side, when the task asked for a closer look
+    # (never stored: it serves one comparison).
+    closer: np.ndarray | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,7 @@ class Task:
     want_digest: bool = True  # only when a file of the same size is on the other side
     quick: bool = False  # fingerprint a JPEG from its EXIF thumbnail when it has a usable one
     kind: Kind = Kind.IMAGE
+    closer: bool = False  # also hand back the picture itself, for a closer look (verify)
 
 
 class Status(enum.StrEnum):

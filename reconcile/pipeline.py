@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import time
 from collections.abc import Iterator, Sequence
 
+import numpy as np
+
 from reconcile.errors import IndexFileError, RootError
 from reconcile.index import Index, remove_index
-from reconcile.match import decide_all
-from reconcile.model import ImageResult, Report, directories
+from reconcile.match import Decision, decide_all
+from reconcile.model import ImageResult, Report, Status, Task, directories
 from reconcile.pool import FILE_SECONDS, Analyser, ProcessPool
 from reconcile.progress import Progress, Silent
 from reconcile.refresh import Refresh
-from reconcile.scan import Scan, check_root, inside, scan
-from reconcile.verify import DEFAULT, Thresholds
+from reconcile.scan import Found, Scan, check_root, inside, scan
+from reconcile.verify import DEFAULT, Thresholds, closer_difference
 
 
 def reconcile(
@@ -74,6 +77,7 @@ def reconcile(
             progress=progress,
             confirm=lambda ids: hay.confirm([hay_files[id_] for id_ in ids]),
         )
+        decisions = _look_closer(decisions, found, hay_files, analyser, limits, progress)
         images = [
             ImageResult(
                 root=image.root,
@@ -100,6 +104,51 @@ def reconcile(
         seconds=round(time.monotonic() - started, 2),
         warnings=tuple(warnings),
     )
+
+
+CLOSER_SAME = "re-encoded or resized (fine detail compared at the pictures' own size)"
+
+
+def _look_closer(
+    decisions: list[Decision],
+    needles: list[Found],
+    hay: dict[int, Found],
+    analyser: Analyser,
+    limits: Thresholds,
+    progress: Progress,
+) -> list[Decision]:
+    """Pairs that the thumbnails refused `same` by a little (fine regular detail: facades,
+    fabric) are compared at the pictures' own detail: both files decoded again, once each,
+    by the workers. Only `similar` becomes `same` here, never the reverse."""
+    pairs = [
+        (needle, hay[d.match])
+        for needle, d in zip(needles, decisions, strict=True)
+        if d.closer and d.match in hay
+    ]
+    if not pairs:
+        return decisions
+    files = {f.path: f for pair in pairs for f in pair}
+    progress.start("Looking closer", len(files))
+    looks: dict[str, np.ndarray] = {}
+    tasks = [
+        Task(f.path, f.size, f.mtime_ns, want_digest=False, closer=True) for f in files.values()
+    ]
+    for facts in analyser.analyse(tasks):
+        if facts.closer is not None:
+            looks[facts.path] = facts.closer
+        progress.advance()
+    out = []
+    for needle, decision in zip(needles, decisions, strict=True):
+        if decision.closer and decision.match in hay:
+            a, b = looks.get(needle.path), looks.get(hay[decision.match].path)
+            if (
+                a is not None
+                and b is not None
+                and closer_difference(a, b, limits) <= limits.closer_block
+            ):
+                decision = dataclasses.replace(decision, status=Status.SAME, reason=CLOSER_SAME)
+        out.append(decision)
+    return out
 
 
 def _refuse_index_inside(db: str, roots: list[str]) -> None:

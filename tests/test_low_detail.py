@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 from conftest import resized, run_cli, scene, write
 
 from reconcile.match import FLAT_ALIKE, TOO_FLAT
+from reconcile.pipeline import CLOSER_SAME
 
 
 def _items(tmp_path: Path, hay: Path, needles: Path) -> dict[str, tuple[str, str | None]]:
@@ -65,3 +67,29 @@ def test_pictures_without_detail_are_compared_by_colour_and_never_same(tmp_path:
     assert items["sky-export.jpg"] == ("similar", FLAT_ALIKE)
     assert items["dusk-export.jpg"] == ("similar", FLAT_ALIKE)
     assert items["red wall.jpg"] == ("missing", TOO_FLAT)
+
+
+def _facade(seed: int = 0) -> np.ndarray:
+    """A building's face: rows of dark windows every 9 px on a 1600 px photo, finer than a
+    64 px thumbnail can hold once the picture is reduced."""
+    rng = np.random.default_rng(seed)
+    picture = cv2.resize(scene(seed, 300, 400), (1600, 1200)).astype(np.float32)
+    y, x = np.mgrid[0:1200, 0:1600]
+    picture[((x % 9) < 5) & ((y % 12) < 7)] *= 0.35
+    return np.clip(picture + rng.normal(0, 3, picture.shape), 0, 255).astype(np.uint8)
+
+
+def test_fine_regular_detail_is_looked_at_closer(tmp_path: Path) -> None:
+    """A 30 % export of a facade differs from the library's photo, thumbnail to
+    thumbnail, by more than a copy may; compared at the pictures' own size it is the same
+    picture. A burst shot of the facade (a region moved) stays `similar`."""
+    facade = _facade()
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write(hay / "facade.jpg", facade, 92)
+    write(needles / "facade-small.jpg", resized(facade, 0.3), 85)
+    moved = facade.copy()
+    moved[300:600, 500:800] = facade[300:600, 620:920]
+    write(needles / "facade-burst.jpg", moved, 92)
+    items = _items(tmp_path, hay, needles)
+    assert items["facade-small.jpg"] == ("same", CLOSER_SAME)
+    assert items["facade-burst.jpg"][0] == "similar"
