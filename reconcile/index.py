@@ -52,6 +52,13 @@ CREATE TABLE frames (
     detail REAL,
     PRIMARY KEY (file_id, position)
 );
+CREATE TABLE looks (
+    needle INTEGER NOT NULL,
+    hay INTEGER NOT NULL,
+    score REAL NOT NULL,
+    PRIMARY KEY (needle, hay)
+);
+CREATE INDEX looks_hay ON looks (hay);
 """
 # A fingerprint's columns; the trimmed print has the same ones prefixed "t", but no crops.
 _PRINT = ("width", "height", "dhash", "phash", "thumb", "colour", "crops", "detail")
@@ -162,6 +169,7 @@ class Index:
                 for row in rows
             ]
             db.executemany("DELETE FROM frames WHERE file_id = ?", [(id_,) for id_ in ids])
+            _forget_looks(db, ids)
             db.executemany(
                 f"INSERT INTO frames (file_id, position, {', '.join(_FRAME)}) "
                 f"VALUES (?, ?, {', '.join('?' * len(_FRAME))})",
@@ -183,12 +191,32 @@ class Index:
     def forget(self, ids: Iterable[int]) -> None:
         """Drop files that are gone from disk."""
         chunk = [(id_,) for id_ in ids]
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany("DELETE FROM files WHERE id = ?", chunk)
+            db.executemany("DELETE FROM frames WHERE file_id = ?", chunk)
+            _forget_looks(db, [id_ for (id_,) in chunk])
+
         if chunk:
+            self._write(write)
+
+    def looks(self, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], float]:
+        """Scores of closer looks already taken at these (needle, haystack) pairs, as long as
+        neither file has changed since (a file's new facts forget its looks)."""
+        found: dict[tuple[int, int], float] = {}
+        for needle, hay in pairs:
+            rows = self._query(
+                "SELECT score FROM looks WHERE needle = ? AND hay = ?", (needle, hay)
+            )
+            if rows:
+                found[(needle, hay)] = float(rows[0][0])
+        return found
+
+    def store_looks(self, scores: dict[tuple[int, int], float]) -> None:
+        rows = [(needle, hay, score) for (needle, hay), score in scores.items()]
+        if rows:
             self._write(
-                lambda db: (
-                    db.executemany("DELETE FROM files WHERE id = ?", chunk),
-                    db.executemany("DELETE FROM frames WHERE file_id = ?", chunk),
-                )
+                lambda db: db.executemany("INSERT OR REPLACE INTO looks VALUES (?, ?, ?)", rows)
             )
 
     def ids_for(self, paths: Iterable[str]) -> dict[str, int]:
@@ -374,9 +402,13 @@ def _upgrade(db: sqlite3.Connection) -> None:
     if version in (1, 2, 3):
         db.execute("ALTER TABLE files ADD COLUMN kind TEXT NOT NULL DEFAULT 'image'")
         db.execute("ALTER TABLE files ADD COLUMN duration REAL")
-        frames = _SCHEMA[_SCHEMA.index("CREATE TABLE frames") :]
+        frames = _SCHEMA[_SCHEMA.index("CREATE TABLE frames") : _SCHEMA.index("CREATE TABLE looks")]
         db.execute(frames.strip().rstrip(";"))
     if version in (1, 2, 3, 4):
+        looks = _SCHEMA[_SCHEMA.index("CREATE TABLE looks") :]
+        for statement in looks.split(";"):
+            if statement.strip():
+                db.execute(statement.replace(" looks", " IF NOT EXISTS looks", 1))
         # Schema 5 measures detail on a coarser scale (see fingerprint.information): the
         # stored thumbnails give the new value; nothing is decoded again. Imported here: only
         # an upgrade needs OpenCV, and reading an index must not load it.
@@ -396,6 +428,11 @@ def _upgrade(db: sqlite3.Connection) -> None:
                 )
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _forget_looks(db: sqlite3.Connection, ids: list[int]) -> None:
+    pairs = [(id_, id_) for id_ in ids]
+    db.executemany("DELETE FROM looks WHERE needle = ? OR hay = ?", pairs)
 
 
 def _thumb_array(blob: bytes) -> np.ndarray:

@@ -77,7 +77,9 @@ def reconcile(
             progress=progress,
             confirm=lambda ids: hay.confirm([hay_files[id_] for id_ in ids]),
         )
-        decisions = _look_closer(decisions, found, hay_files, analyser, limits, progress)
+        decisions = _look_closer(
+            decisions, found, needle_ids, hay_files, index, analyser, limits, progress
+        )
         images = [
             ImageResult(
                 root=image.root,
@@ -112,41 +114,50 @@ CLOSER_SAME = "re-encoded or resized (fine detail compared at the pictures' own 
 def _look_closer(
     decisions: list[Decision],
     needles: list[Found],
+    needle_ids: dict[str, int],
     hay: dict[int, Found],
+    index: Index,
     analyser: Analyser,
     limits: Thresholds,
     progress: Progress,
 ) -> list[Decision]:
     """Pairs that the thumbnails refused `same` by a little (fine regular detail: facades,
     fabric) are compared at the pictures' own detail: both files decoded again, once each,
-    by the workers. Only `similar` becomes `same` here, never the reverse."""
-    pairs = [
-        (needle, hay[d.match])
+    by the workers, and the score kept in the index until either file changes. Only
+    `similar` becomes `same` here, never the reverse."""
+    pairs = {
+        (needle_ids[needle.path], d.match): needle
         for needle, d in zip(needles, decisions, strict=True)
         if d.closer and d.match in hay
-    ]
+    }
     if not pairs:
         return decisions
-    files = {f.path: f for pair in pairs for f in pair}
-    progress.start("Looking closer", len(files))
-    looks: dict[str, np.ndarray] = {}
-    tasks = [
-        Task(f.path, f.size, f.mtime_ns, want_digest=False, closer=True) for f in files.values()
-    ]
-    for facts in analyser.analyse(tasks):
-        if facts.closer is not None:
-            looks[facts.path] = facts.closer
-        progress.advance()
+    scores = index.looks(pairs)
+    todo = [pair for pair in pairs if pair not in scores]
+    if todo:
+        files = {f.path: f for n, h in todo for f in (pairs[(n, h)], hay[h])}
+        progress.start("Looking closer", len(files))
+        tasks = [
+            Task(f.path, f.size, f.mtime_ns, want_digest=False, closer=True) for f in files.values()
+        ]
+        looks: dict[str, np.ndarray] = {}
+        for facts in analyser.analyse(tasks):
+            if facts.closer is not None:
+                looks[facts.path] = facts.closer
+            progress.advance()
+        taken = {}
+        for n, h in todo:
+            a, b = looks.get(pairs[(n, h)].path), looks.get(hay[h].path)
+            if a is not None and b is not None:
+                taken[(n, h)] = closer_difference(a, b, limits)
+        index.store_looks(taken)
+        scores.update(taken)
     out = []
     for needle, decision in zip(needles, decisions, strict=True):
-        if decision.closer and decision.match in hay:
-            a, b = looks.get(needle.path), looks.get(hay[decision.match].path)
-            if (
-                a is not None
-                and b is not None
-                and closer_difference(a, b, limits) <= limits.closer_block
-            ):
-                decision = dataclasses.replace(decision, status=Status.SAME, reason=CLOSER_SAME)
+        looked = decision.closer and decision.match is not None
+        key = (needle_ids[needle.path], decision.match or 0)
+        if looked and scores.get(key, float("inf")) <= limits.closer_block:
+            decision = dataclasses.replace(decision, status=Status.SAME, reason=CLOSER_SAME)
         out.append(decision)
     return out
 

@@ -5,14 +5,18 @@ dark, a smooth gradient) are compared by colour and shape, at most `similar`."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
 from conftest import resized, run_cli, scene, write
 
+from reconcile import reconcile
 from reconcile.match import FLAT_ALIKE, TOO_FLAT
+from reconcile.model import FileFacts, Task
 from reconcile.pipeline import CLOSER_SAME
+from reconcile.pool import ProcessPool
 
 
 def _items(tmp_path: Path, hay: Path, needles: Path) -> dict[str, tuple[str, str | None]]:
@@ -93,3 +97,44 @@ def test_fine_regular_detail_is_looked_at_closer(tmp_path: Path) -> None:
     items = _items(tmp_path, hay, needles)
     assert items["facade-small.jpg"] == ("same", CLOSER_SAME)
     assert items["facade-burst.jpg"][0] == "similar"
+
+
+class _Recording:
+    """The process pool, with a record of the tasks it was given."""
+
+    def __init__(self) -> None:
+        self.pool = ProcessPool(2)
+        self.tasks: list[Task] = []
+
+    def analyse(self, tasks: Sequence[Task]) -> Iterator[FileFacts]:
+        self.tasks += tasks
+        return self.pool.analyse(tasks)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def test_a_closer_look_is_taken_once_and_again_when_a_file_changes(tmp_path: Path) -> None:
+    """The score of a closer look is kept in the index: an unchanged pair is not decoded
+    again by the next run; a changed library file is."""
+    facade = _facade(1)
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write(hay / "facade.jpg", facade, 92)
+    write(needles / "facade-small.jpg", resized(facade, 0.3), 85)
+
+    def run() -> tuple[str, list[str]]:
+        recording = _Recording()
+        try:
+            report = reconcile(
+                haystack=[str(hay)], needles=[str(needles)], db=str(tmp_path / "i.sqlite"),
+                analyser=recording,
+            )  # fmt: skip
+        finally:
+            recording.close()
+        looked = sorted(Path(task.path).name for task in recording.tasks if task.closer)
+        return report.images[0].status.value, looked
+
+    assert run() == ("same", ["facade-small.jpg", "facade.jpg"])
+    assert run() == ("same", [])
+    write(hay / "facade.jpg", facade, 90)  # re-saved: new bytes, the pair is looked at again
+    assert run() == ("same", ["facade-small.jpg", "facade.jpg"])
