@@ -47,8 +47,8 @@ class Decision:
     # Haystack files fingerprinted from their EXIF thumbnails that came up as candidates: the
     # decision waits until they are fingerprinted in full (see `quick` in the pipeline).
     unconfirmed: tuple[int, ...] = ()
-    # `similar` only because the thumbnails could not hold the detail: worth a closer look
-    # at the pictures themselves (see verify.closer_difference and the pipeline).
+    # The thumbnails' verdict is worth checking on the pictures themselves: `similar` by a
+    # little, or `same` at low contrast (see verify.closer_difference and the pipeline).
     closer: bool = False
 
 
@@ -305,8 +305,7 @@ class Matcher:
                 # not the RAW: the RAW's latitude is not in the library.
                 same, reason = False, RAW_ONLY_RENDERED
             closer = (
-                not same
-                and not raw_only
+                not raw_only
                 and exact
                 and _worth_a_closer_look(result, needle_print, hay_print, self._limits)
             )
@@ -402,12 +401,17 @@ FLAT_ALIKE = (
 def _worth_a_closer_look(
     result: Comparison, needle: Fingerprint, hay: Fingerprint, limits: Thresholds
 ) -> bool:
-    """Refused `same` by the thumbnails' blocks alone, and by little: colours, shape and size
-    agree, the block score is within `closer_up_to` of the limit."""
+    """Whether the thumbnails' verdict should be checked on the pictures themselves: refused
+    `same` by the blocks alone and by little (colours, shape and size agree, the block score
+    within `closer_up_to` of the limit), or passed as `same` at low contrast, where a change
+    in the dark averages away."""
     side = min(needle.width, needle.height, hay.width, hay.height)
+    if side < limits.closer_from:
+        return False
+    if result.verdict is Likeness.SAME:
+        return result.gain >= limits.closer_gain
     return (
-        side >= limits.closer_from
-        and result.aspect_ok
+        result.aspect_ok
         and result.colour <= limits.same_colour
         and result.score <= limits.closer_up_to * same_limit(side, limits)
     )

@@ -109,6 +109,7 @@ def reconcile(
 
 
 CLOSER_SAME = "re-encoded or resized (fine detail compared at the pictures' own size)"
+CLOSER_DIFFERS = "differs in one region, seen at the pictures' own size (another shot?)"
 
 
 def _look_closer(
@@ -122,9 +123,9 @@ def _look_closer(
     progress: Progress,
 ) -> list[Decision]:
     """Pairs that the thumbnails refused `same` by a little (fine regular detail: facades,
-    fabric) are compared at the pictures' own detail: both files decoded again, once each,
-    by the workers, and the score kept in the index until either file changes. Only
-    `similar` becomes `same` here, never the reverse."""
+    fabric) or passed as `same` at low contrast (fog, night) are compared at the pictures'
+    own detail: both files decoded again, once each, by the workers, and the score kept in
+    the index until either file changes."""
     pairs = {
         (needle_ids[needle.path], d.match): needle
         for needle, d in zip(needles, decisions, strict=True)
@@ -154,10 +155,13 @@ def _look_closer(
         scores.update(taken)
     out = []
     for needle, decision in zip(needles, decisions, strict=True):
-        looked = decision.closer and decision.match is not None
-        key = (needle_ids[needle.path], decision.match or 0)
-        if looked and scores.get(key, float("inf")) <= limits.closer_block:
+        score = scores.get((needle_ids[needle.path], decision.match or 0))
+        if not decision.closer or score is None:
+            pass  # not looked at, or a file could not be read again: the thumbnails' word
+        elif decision.status is Status.SIMILAR and score <= limits.closer_block:
             decision = dataclasses.replace(decision, status=Status.SAME, reason=CLOSER_SAME)
+        elif decision.status is Status.SAME and score > limits.closer_block:
+            decision = dataclasses.replace(decision, status=Status.SIMILAR, reason=CLOSER_DIFFERS)
         out.append(decision)
     return out
 

@@ -61,6 +61,11 @@ class Thresholds:
     closer_up_to: float = 3.0
     closer_block: float = 6.0
     closer_from: int = 160  # short side: below it the thumbnail already holds what there is
+    # Low-contrast pairs (stretched at least this much: fog, night) that pass as `same` are
+    # looked at closer too: a subject moved in the dark differs by a grey level or two, which
+    # a thumbnail averages away (night bursts of the held-out half: 6.26 and more at 384 px;
+    # night exports 5.24 and less).
+    closer_gain: float = 2.0
     # Frames of a re-encoded video: phones and messengers compress clips far harder than
     # photos, so a frame's block differences reach several grey levels (MPEG-4 at 400 kbit/s
     # measured up to 6.1) where another take's moved subject measures tens. A clip is `same`
@@ -90,6 +95,7 @@ class Comparison:
     brightness: float = 0.0  # mean grey level of the needle minus the candidate's
     aspect_ok: bool = True
     correlation: float = 0.0  # of the two thumbnails, for `similar`
+    gain: float = 1.0  # how much the pair was stretched (contrast_gain)
 
 
 def compare(
@@ -120,10 +126,10 @@ def compare(
     colour = colour_difference(needle, candidate)
     aspect_ok = aspect_matches(needle, candidate, transposed=transposed, limits=limits)
     if exact and score <= same_limit(side, limits) and colour <= limits.same_colour and aspect_ok:
-        return Comparison(Likeness.SAME, score, colour, brightness, aspect_ok)
+        return Comparison(Likeness.SAME, score, colour, brightness, aspect_ok, gain=gain)
     alike = correlation(a, b)
     verdict = Likeness.SIMILAR if alike >= limits.similar_correlation else Likeness.DIFFERENT
-    return Comparison(verdict, score, colour, brightness, aspect_ok, alike)
+    return Comparison(verdict, score, colour, brightness, aspect_ok, alike, gain)
 
 
 def contrast_gain(a: np.ndarray, b: np.ndarray, limits: Thresholds = DEFAULT) -> float:

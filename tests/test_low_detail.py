@@ -15,7 +15,7 @@ from conftest import resized, run_cli, scene, write
 from reconcile import reconcile
 from reconcile.match import FLAT_ALIKE, TOO_FLAT
 from reconcile.model import FileFacts, Task
-from reconcile.pipeline import CLOSER_SAME
+from reconcile.pipeline import CLOSER_DIFFERS, CLOSER_SAME
 from reconcile.pool import ProcessPool
 
 
@@ -138,3 +138,23 @@ def test_a_closer_look_is_taken_once_and_again_when_a_file_changes(tmp_path: Pat
     assert run() == ("same", [])
     write(hay / "facade.jpg", facade, 90)  # re-saved: new bytes, the pair is looked at again
     assert run() == ("same", ["facade-small.jpg", "facade.jpg"])
+
+
+def test_a_night_burst_is_seen_at_the_pictures_own_size(tmp_path: Path) -> None:
+    """At night a moved subject differs by a grey level or two, which the thumbnails average
+    away; a `same` pair at such low contrast is looked at closer, and the burst is not the
+    same picture. The night photo's export stays found."""
+    photo = _facade(2)
+    moved = photo.copy()
+    moved[400:500, 600:700] = photo[400:500, 640:740]  # a 100 px subject, 40 px aside
+
+    def night(rgb: np.ndarray) -> np.ndarray:
+        return (rgb.astype(np.float32) * 0.08).astype(np.uint8)
+
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write(hay / "night.jpg", night(photo), 92)
+    write(needles / "night-export.jpg", resized(night(photo), 0.5), 85)
+    write(needles / "night-burst.jpg", night(moved), 92)
+    items = _items(tmp_path, hay, needles)
+    assert items["night-export.jpg"][0] in ("same", "similar")
+    assert items["night-burst.jpg"] == ("similar", CLOSER_DIFFERS)
