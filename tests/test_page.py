@@ -57,9 +57,16 @@ def test_the_sample_review_page_in_a_browser(tmp_path: Path, browser) -> None:  
     screenshot (REVIEW_SCREENSHOT=path also keeps one there, for the README)."""
     page = _page(tmp_path, *SAMPLE_ARGS)
     report = json.loads(run_cli(tmp_path, *SAMPLE_ARGS, "--format", "json").stdout)
+    from selenium.webdriver.support.ui import WebDriverWait
+
     browser.get(page.as_uri())
-    widths = browser.execute_script("return [...document.images].map(i => i.naturalWidth)")
-    assert widths and min(widths) > 0
+    # The page loads pictures lazily (a long page would otherwise decode them all at once);
+    # the test wants every one, so it asks for them all and waits until each has decoded (a
+    # broken picture never does, and the wait fails).
+    browser.execute_script("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
+    loaded = "return [...document.images].every(i => i.complete && i.naturalWidth > 0)"
+    WebDriverWait(browser, 30).until(lambda b: b.execute_script(loaded))
+    assert browser.execute_script("return document.images.length") > 0
     on_page = browser.execute_script(
         "const n = {}; document.querySelectorAll('.item').forEach("
         "i => n[i.dataset.status] = (n[i.dataset.status] || 0) + 1); return n;"
