@@ -363,7 +363,10 @@ def _queries(position: int, entry: Entry, limits: Thresholds) -> list[_Query]:
     for against in (TRIM, *_CROP_VIEWS):  # the haystack picture was trimmed or cropped
         queries.append(_Query(position, FULL, 0, against, fp.dhash, fp.phash))
     if entry.trimmed is not None:  # the needle has a border the haystack picture lacks
-        queries.append(_Query(position, TRIM, 0, FULL, entry.trimmed.dhash, entry.trimmed.phash))
+        trimmed = entry.trimmed
+        queries.append(_Query(position, TRIM, 0, FULL, trimmed.dhash, trimmed.phash))
+        # ... or both have one, of other widths (a photo with its own dark edge, letterboxed)
+        queries.append(_Query(position, TRIM, 0, TRIM, trimmed.dhash, trimmed.phash))
     for view, (cdh, cph) in zip(_CROP_VIEWS, fp.crops, strict=False):  # the needle is wider
         queries.append(_Query(position, view, 0, FULL, cdh, cph))
     return queries

@@ -241,3 +241,22 @@ def test_a_byte_copy_is_decoded_once_its_library_twin_is_gone(tmp_path: Path, db
     }
     assert phases.totals["Fingerprinting needles"] == 2
     assert _stored(db)["copy4.jpg"] == (False, True)
+
+
+def test_a_letterboxed_photo_with_a_border_of_its_own_is_found(tmp_path: Path, db: str) -> None:
+    """A scan of a facade with a black edge of its own, letterboxed for a screen: both
+    pictures have a border, of other widths, and only their trimmed views match (fine
+    detail moved by the scan's edge decorrelates the others): `similar`, never missing."""
+    rng = np.random.default_rng(110)
+    photo = cv2.resize(scene(110, 120, 160), (640, 480)).astype(np.float32)
+    y, x = np.mgrid[0:480, 0:640]
+    photo[((x % 9) < 5) & ((y % 12) < 7)] *= 0.35  # rows of windows
+    photo = np.clip(photo + rng.normal(0, 3, photo.shape), 0, 255).astype(np.uint8)
+    photo[:30] = 0  # the scanner's black edge
+    photo[:, :16] = 0
+    write(tmp_path / "Masters/scan.jpg", photo, 92)
+    boxed = cv2.copyMakeBorder(photo, 60, 60, 0, 0, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+    write(tmp_path / "Backup/scan for tv.jpg", boxed, 90)
+    masters, backup = str(tmp_path / "Masters"), str(tmp_path / "Backup")
+    report = reconcile(haystack=[masters], needles=[backup], db=db)
+    assert _statuses(report) == {"scan for tv.jpg": Status.SIMILAR}
