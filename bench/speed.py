@@ -116,6 +116,42 @@ def decode_floor_parallel(paths: list[Path], processes: int, mode: str = "L") ->
         list(pool.map(partial(decode_floor_one, mode=mode), paths, chunksize=4))
 
 
+def stages_section(count: int, rounds: int) -> None:
+    """Where a 12 MP JPEG's time goes in one worker, stage by stage, best of `rounds`: the
+    decode floor, our decode (header checks, EXIF orientation, Pillow to numpy), the
+    fingerprints, the border trim, and analyse() whole."""
+    from reconcile.analyse import analyse
+    from reconcile.decode import decode
+    from reconcile.fingerprint import fingerprint, trim_border
+    from reconcile.model import Task
+
+    paths = build_corpus(CACHE / "camera12mp", count)
+    data = [path.read_bytes() for path in paths]
+    pixels = [decode(blob) for blob in data]
+    stages: dict[str, Callable[[], object]] = {
+        "decode floor, grey: Pillow draft('L', 1/8)": lambda: [decode_floor_one(p) for p in paths],
+        "decode floor, colour: draft('RGB', 1/8)": lambda: [
+            decode_floor_one(p, mode="RGB") for p in paths
+        ],
+        "reconcile.decode (from bytes)": lambda: [decode(blob) for blob in data],
+        "fingerprint (hashes, thumbnails, views)": lambda: [
+            fingerprint(p.rgb, width=p.width, height=p.height) for p in pixels
+        ],
+        "trim_border": lambda: [trim_border(p.rgb) for p in pixels],
+        "analyse (read, decode, fingerprint)": lambda: [
+            analyse(Task(str(p), p.stat().st_size, 0, want_digest=False)) for p in paths
+        ],
+    }
+    best = {name: float("inf") for name in stages}
+    for _ in range(rounds):
+        for name, run in stages.items():
+            best[name] = min(best[name], timed(run))
+    print(f"\nwhere one file's time goes, one process, {count} files, best of {rounds}:")
+    floor = best["decode floor, grey: Pillow draft('L', 1/8)"]
+    for name, seconds in best.items():
+        print(f"  {name:<44} {1000 * seconds / count:6.1f} ms  {seconds / floor:5.2f}x floor")
+
+
 def floor_section(sizes: list[int], rounds: int) -> None:
     """Reconcile on all cores against the decode floors on all cores, at each library size,
     in one run, interleaved; --quick against the same floors."""
@@ -383,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--floor-only", action="store_true", help="only the floor section")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size]
+    stages_section(60, args.rounds)
     if sizes:
         floor_section(sizes, args.rounds)
     if args.dask:
