@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import BinaryIO
 
 from reconcile.decode import HEAD_BYTES, Pixels, Undecodable, decode, decode_embedded
 from reconcile.files import digest_of, file_digest, open_regular
@@ -30,10 +31,10 @@ def analyse(task: Task) -> FileFacts:
     head_only = task.quick and not task.want_digest  # the thumbnail is in the head
     try:
         with open_regular(path) as handle:
-            data = handle.read(HEAD_BYTES if head_only else READ_WHOLE + 1)
+            data = handle.read(HEAD_BYTES) if head_only else _read_whole(handle, size)
             embedded = decode_embedded(data) if task.quick else None
             if embedded is None and head_only:
-                data += handle.read(READ_WHOLE + 1 - len(data))
+                data += _read_whole(handle, size - len(data), READ_WHOLE + 1 - len(data))
     except OSError as error:
         return FileFacts(path, size, mtime_ns, reason=f"cannot read ({error.strerror or error})")
     except MemoryError:
@@ -101,6 +102,16 @@ def _analyse_video(task: Task) -> FileFacts:
         duration=clip.duration,
         frames=prints,
     )
+
+
+def _read_whole(handle: BinaryIO, expected: int, limit: int = READ_WHOLE + 1) -> bytes:
+    """Up to `limit` bytes. Asked for `limit` at once, Python would allocate that much (256 MB)
+    for every file and shrink it after: the size the scan saw is asked for first (one byte
+    more, to notice a file that grew), and the rest only if there is more."""
+    data = handle.read(min(max(expected, 0) + 1, limit))
+    if len(data) > expected and len(data) < limit:
+        data += handle.read(limit - len(data))
+    return data
 
 
 def _result(pending: Future[bytes] | None) -> bytes | None:
