@@ -9,7 +9,7 @@ from typing import BinaryIO
 from reconcile.decode import HEAD_BYTES, Pixels, Undecodable, decode, decode_embedded
 from reconcile.files import digest_of, file_digest, open_regular
 from reconcile.filetypes import Kind
-from reconcile.fingerprint import closer_look, fingerprint, trim_border
+from reconcile.fingerprint import closer_look, fingerprint, grey, trim_border
 from reconcile.model import FileFacts, Task
 
 # Files up to this size are read once into memory, digested and decoded from there; larger
@@ -137,8 +137,9 @@ def _guarded_facts(
 
 
 def _facts(task: Task, digest: bytes | None, pixels: Pixels, quick: bool) -> FileFacts:
-    full = fingerprint(pixels.rgb, width=pixels.width, height=pixels.height)
-    inner = trim_border(pixels.rgb)
+    gray = grey(pixels.rgb)  # once, for the prints and the border
+    full = fingerprint(pixels.rgb, width=pixels.width, height=pixels.height, gray=gray)
+    inner = trim_border(pixels.rgb, gray=gray)
     trimmed = None
     if inner is not None:
         # The trimmed picture's full size, scaled from the decoded one.

@@ -11,13 +11,19 @@ CROPS = (0.025, 0.05)  # fractions cut from each side for the crop views
 
 
 def fingerprint(
-    rgb: np.ndarray, *, width: int, height: int, crop_views: bool = True
+    rgb: np.ndarray,
+    *,
+    width: int,
+    height: int,
+    crop_views: bool = True,
+    gray: np.ndarray | None = None,
 ) -> Fingerprint:
     """Fingerprint an RGB picture; `width` and `height` are its full stored size.
 
-    `crop_views` False leaves out the crop views' hashes (a border-trimmed view needs none).
+    `crop_views` False leaves out the crop views' hashes (a border-trimmed view needs none);
+    `gray`, the picture in grey when the caller has it already (see `grey`).
     """
-    gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+    gray = grey(rgb) if gray is None else gray
     thumb = _squeeze(gray)
     colour = cv2.resize(rgb, (COLOUR, COLOUR), interpolation=cv2.INTER_AREA)
     crops = []
@@ -39,7 +45,7 @@ def fingerprint(
 def closer_look(rgb: np.ndarray) -> np.ndarray:
     """The decoded picture in grey, reduced to fit CLOSER px a side (the decoder already
     reduced it to a few hundred): what a closer comparison of a candidate pair needs."""
-    gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+    gray = grey(rgb)
     h, w = gray.shape
     scale = CLOSER / max(h, w)
     if scale < 1:
@@ -114,9 +120,16 @@ def orient(array: np.ndarray, index: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(base, k=index % 4))
 
 
-def trim_border(rgb: np.ndarray, *, tolerance: float = 8.0) -> np.ndarray | None:
+def grey(rgb: np.ndarray) -> np.ndarray:
+    """The picture in grey (ITU-R BT.601 luma, as JPEG's own)."""
+    return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+
+
+def trim_border(
+    rgb: np.ndarray, *, tolerance: float = 8.0, gray: np.ndarray | None = None
+) -> np.ndarray | None:
     """The picture without a uniform letterbox or frame, or None when it has none to trim."""
-    gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    gray = (grey(rgb) if gray is None else gray).astype(np.float32)
     h, w = gray.shape
     if h < 8 or w < 8:
         return None
