@@ -26,7 +26,7 @@ from reconcile.verify import (
     Thresholds,
     aspect_matches,
     compare,
-    flat_colour_difference,
+    flat_colour_differences,
     frame_limits,
     same_limit,
 )
@@ -124,7 +124,8 @@ class Matcher:
         self._frames = index.frame_table(haystack_ids, min_detail=limits.detail)
         self._frame_searchers = (HammingIndex(self._frames.dhash), HammingIndex(self._frames.phash))
         self._haystack_ids = haystack_ids
-        self._flat: list[tuple[int, Fingerprint]] | None = None  # read when first needed
+        # Library pictures without detail and their colour thumbnails, read when first needed.
+        self._flat: tuple[list[tuple[int, Fingerprint]], np.ndarray] | None = None
 
     def decide(self, needles: list[Entry]) -> list[Decision]:
         """The decision for each needle, in order."""
@@ -217,20 +218,22 @@ class Matcher:
         review), never `same`; otherwise `missing`."""
         assert needle.print is not None
         if self._flat is None:
-            self._flat = self._index.flat_pictures(self._haystack_ids, below=self._limits.detail)
-        best: tuple[tuple[float, str], int] | None = None
-        for id_, hay in self._flat:
-            difference = flat_colour_difference(needle.print, hay)
-            if difference > self._limits.flat_colour:
-                continue
-            if not aspect_matches(needle.print, hay, limits=self._limits):
-                continue
-            key = (difference, self._index.path_of(id_))
-            if best is None or key < best[0]:
-                best = (key, id_)
-        if best is None:
+            flat = self._index.flat_pictures(self._haystack_ids, below=self._limits.detail)
+            colours = np.array([fp.colour_array().reshape(-1) for _, fp in flat], dtype=np.float32)
+            self._flat = (flat, colours.reshape(len(flat), -1))
+        flat, colours = self._flat
+        if not flat:
             return Decision(Status.MISSING, reason=TOO_FLAT)
-        return Decision(Status.SIMILAR, best[1], None, FLAT_ALIKE)
+        # Against every flat library picture at once: a library may hold thousands.
+        differences = flat_colour_differences(colours, needle.print.colour_array().reshape(-1))
+        near = [
+            (float(differences[i]), self._index.path_of(flat[i][0]), flat[i][0])
+            for i in np.flatnonzero(differences <= self._limits.flat_colour).tolist()
+            if aspect_matches(needle.print, flat[i][1], limits=self._limits)
+        ]
+        if not near:
+            return Decision(Status.MISSING, reason=TOO_FLAT)
+        return Decision(Status.SIMILAR, min(near)[2], None, FLAT_ALIKE)
 
     def _candidates(
         self, queries: list[_Query], radius: int

@@ -140,12 +140,12 @@ def contrast_gain(a: np.ndarray, b: np.ndarray, limits: Thresholds = DEFAULT) ->
     return min(limits.max_gain, max(1.0, limits.spread / spread))
 
 
-def flat_colour_difference(a: Fingerprint, b: Fingerprint) -> float:
-    """Mean difference of the 8x8 colour thumbnails, in grey levels: what is left to compare
-    of two pictures without detail."""
-    return float(
-        np.abs(a.colour_array().astype(np.float32) - b.colour_array().astype(np.float32)).mean()
-    )
+def flat_colour_differences(library: np.ndarray, needle: np.ndarray) -> np.ndarray:
+    """Mean difference of 8x8 colour thumbnails, in grey levels, of one needle (flattened)
+    against many library pictures (one flattened thumbnail per row): what is left to compare
+    of pictures without detail."""
+    differences = np.abs(library.astype(np.float32) - needle.astype(np.float32))
+    return np.asarray(differences.mean(axis=1), dtype=np.float32)
 
 
 def frame_limits(limits: Thresholds = DEFAULT) -> Thresholds:
