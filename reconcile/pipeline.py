@@ -110,6 +110,7 @@ def reconcile(
 
 CLOSER_SAME = "re-encoded or resized (fine detail compared at the pictures' own size)"
 CLOSER_DIFFERS = "differs in one region, seen at the pictures' own size (another shot?)"
+CLOSER_FAILED = "low contrast, and a file could not be read again to look closer"
 
 
 def _look_closer(
@@ -156,8 +157,13 @@ def _look_closer(
     out = []
     for needle, decision in zip(needles, decisions, strict=True):
         score = scores.get((needle_ids[needle.path], decision.match or 0))
-        if not decision.closer or score is None:
-            pass  # not looked at, or a file could not be read again: the thumbnails' word
+        if not decision.closer:
+            pass
+        elif score is None and decision.status is Status.SAME:
+            # A low-contrast `same` needs the closer look; without it, a review.
+            decision = dataclasses.replace(decision, status=Status.SIMILAR, reason=CLOSER_FAILED)
+        elif score is None:
+            pass  # `similar` stays what the thumbnails said
         elif decision.status is Status.SIMILAR and score <= limits.closer_block:
             decision = dataclasses.replace(decision, status=Status.SAME, reason=CLOSER_SAME)
         elif decision.status is Status.SAME and score > limits.closer_block:

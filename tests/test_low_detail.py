@@ -15,7 +15,7 @@ from conftest import resized, run_cli, scene, write
 from reconcile import reconcile
 from reconcile.match import FLAT_ALIKE, TOO_FLAT
 from reconcile.model import FileFacts, Task
-from reconcile.pipeline import CLOSER_DIFFERS, CLOSER_SAME
+from reconcile.pipeline import CLOSER_DIFFERS, CLOSER_FAILED, CLOSER_SAME
 from reconcile.pool import ProcessPool
 
 
@@ -158,3 +158,39 @@ def test_a_night_burst_is_seen_at_the_pictures_own_size(tmp_path: Path) -> None:
     items = _items(tmp_path, hay, needles)
     assert items["night-export.jpg"][0] in ("same", "similar")
     assert items["night-burst.jpg"] == ("similar", CLOSER_DIFFERS)
+
+
+class _LibraryGoneBeforeTheCloserLook(_Recording):
+    """The process pool, with the library file deleted just before the closer look (a drive
+    unplugged mid-run)."""
+
+    def __init__(self, library_file: Path) -> None:
+        super().__init__()
+        self.library_file = library_file
+
+    def analyse(self, tasks: Sequence[Task]) -> Iterator[FileFacts]:
+        if any(task.closer for task in tasks):
+            self.library_file.unlink()
+        return super().analyse(tasks)
+
+
+def test_a_low_contrast_pair_that_cannot_be_looked_at_closer_is_only_similar(
+    tmp_path: Path,
+) -> None:
+    """A `same` at night rests on the closer look; when the library file cannot be read again
+    for it, the pair is a review, not a `same`."""
+    photo = _facade(3)
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    night = (photo.astype(np.float32) * 0.08).astype(np.uint8)
+    write(hay / "night.jpg", night, 92)
+    write(needles / "night-copy.jpg", night, 80)
+    analyser = _LibraryGoneBeforeTheCloserLook(hay / "night.jpg")
+    try:
+        report = reconcile(
+            haystack=[str(hay)], needles=[str(needles)], db=str(tmp_path / "i.sqlite"),
+            analyser=analyser,
+        )  # fmt: skip
+    finally:
+        analyser.close()
+    (image,) = report.images
+    assert (image.status.value, image.reason) == ("similar", CLOSER_FAILED)
