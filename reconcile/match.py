@@ -219,8 +219,8 @@ class Matcher:
         assert needle.print is not None
         if self._flat is None:
             flat = self._index.flat_pictures(self._haystack_ids, below=self._limits.detail)
-            colours = np.array([fp.colour_array().reshape(-1) for _, fp in flat], dtype=np.float32)
-            self._flat = (flat, colours.reshape(len(flat), -1))
+            thumbs = [fp.colour_array().reshape(-1) for _, fp in flat]
+            self._flat = (flat, np.array(thumbs, dtype=np.float32))
         flat, colours = self._flat
         if not flat:
             return Decision(Status.MISSING, reason=TOO_FLAT)
