@@ -271,6 +271,61 @@ def speed_section(count: int, rounds: int) -> None:
     )
 
 
+def _facade(seed: int) -> np.ndarray:
+    """A building's face with rows of windows finer than a 64 px thumbnail holds once the
+    picture is reduced: its exports need the closer look (as in tests/test_low_detail.py)."""
+    from tests.conftest import scene
+
+    rng = np.random.default_rng(seed)
+    picture = cv2.resize(scene(seed, 300, 400), (1600, 1200)).astype(np.float32)
+    y, x = np.mgrid[0:1200, 0:1600]
+    picture[((x % 9) < 5) & ((y % 12) < 7)] *= 0.35
+    return np.clip(picture + rng.normal(0, 3, picture.shape), 0, 255).astype(np.uint8)
+
+
+def closer_look_section(count: int, rounds: int) -> None:
+    """What a closer look costs per needle that needs one: a library of `count` facades and a
+    backup of their 30 % exports (each `similar` on thumbnails, `same` after a closer look),
+    reconciled with the closer look and without it, fresh index each time, interleaved."""
+    from dataclasses import replace
+
+    from reconcile.verify import DEFAULT as LIMITS
+
+    tmp = Path(tempfile.mkdtemp())
+    hay, backup = tmp / "hay", tmp / "backup"
+    hay.mkdir()
+    backup.mkdir()
+    for number in range(count):
+        picture = _facade(number)
+        Image.fromarray(picture).save(hay / f"F{number:03d}.jpg", quality=92)
+        small = cv2.resize(picture, (480, 360), interpolation=cv2.INTER_AREA)
+        Image.fromarray(small).save(backup / f"F{number:03d}-web.jpg", quality=85)
+    without = replace(LIMITS, closer_up_to=0.0, closer_gain=float("inf"))
+    best = {"with the closer look": float("inf"), "without": float("inf")}
+    statuses: dict[str, dict[str, int]] = {}
+    for round_ in range(rounds):
+        for name, limits in (("with the closer look", LIMITS), ("without", without)):
+            db = str(tmp / f"{round_}-{name}.sqlite")
+            started = time.perf_counter()
+            report = reconcile(haystack=[str(hay)], needles=[str(backup)], db=db, limits=limits)
+            best[name] = min(best[name], time.perf_counter() - started)
+            counts: dict[str, int] = {}
+            for image in report.images:
+                counts[image.status.value] = counts.get(image.status.value, 0) + 1
+            statuses[name] = counts
+    shutil.rmtree(tmp)
+    extra = best["with the closer look"] - best["without"]
+    looked = max(1, statuses["without"].get("similar", 0))  # the ones the look was for
+    print(f"\nthe closer look, {count} library photos of 1600x1200 and their 480 px exports:")
+    for name, seconds in best.items():
+        seen = ", ".join(f"{status} {n}" for status, n in sorted(statuses[name].items()))
+        print(f"  {name:<22} {seconds:6.2f} s  {seen}")
+    print(
+        f"  per needle looked at closer ({looked}): {1000 * extra / looked:.1f} ms, against "
+        f"{1000 * best['without'] / (2 * count):.1f} ms per file of the run without it"
+    )
+
+
 def whole_run_section(rounds: int) -> None:
     """A whole run as a user makes it: a library, and a backup that is half imported."""
     from bench.sources import photographs
@@ -428,6 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         dask_section(120, args.rounds)
     if args.floor_only:
         return 0
+    closer_look_section(40, args.rounds)
     if args.index_files:
         memory_section(args.index_files)
     speed_section(args.files, args.rounds)
