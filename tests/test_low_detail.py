@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 from conftest import resized, run_cli, scene, write
 
-from reconcile import reconcile
+from reconcile import Report, reconcile
 from reconcile.match import FLAT_ALIKE, TOO_FLAT
 from reconcile.model import FileFacts, Task
 from reconcile.pipeline import CLOSER_DIFFERS, CLOSER_FAILED, CLOSER_SAME
@@ -114,6 +114,17 @@ class _Recording:
         self.pool.close()
 
 
+def _reconcile_with(analyser: _Recording, tmp_path: Path) -> Report:
+    """A run over tmp_path's hay and needles through `analyser`, closed at the end."""
+    try:
+        return reconcile(
+            haystack=[str(tmp_path / "hay")], needles=[str(tmp_path / "needles")],
+            db=str(tmp_path / "i.sqlite"), analyser=analyser,
+        )  # fmt: skip
+    finally:
+        analyser.close()
+
+
 def test_a_closer_look_is_taken_once_and_again_when_a_file_changes(tmp_path: Path) -> None:
     """The score of a closer look is kept in the index: an unchanged pair is not decoded
     again by the next run; a changed library file is."""
@@ -124,13 +135,7 @@ def test_a_closer_look_is_taken_once_and_again_when_a_file_changes(tmp_path: Pat
 
     def run() -> tuple[str, list[str]]:
         recording = _Recording()
-        try:
-            report = reconcile(
-                haystack=[str(hay)], needles=[str(needles)], db=str(tmp_path / "i.sqlite"),
-                analyser=recording,
-            )  # fmt: skip
-        finally:
-            recording.close()
+        report = _reconcile_with(recording, tmp_path)
         looked = sorted(Path(task.path).name for task in recording.tasks if task.closer)
         return report.images[0].status.value, looked
 
@@ -184,13 +189,5 @@ def test_a_low_contrast_pair_that_cannot_be_looked_at_closer_is_only_similar(
     night = (photo.astype(np.float32) * 0.08).astype(np.uint8)
     write(hay / "night.jpg", night, 92)
     write(needles / "night-copy.jpg", night, 80)
-    analyser = _LibraryGoneBeforeTheCloserLook(hay / "night.jpg")
-    try:
-        report = reconcile(
-            haystack=[str(hay)], needles=[str(needles)], db=str(tmp_path / "i.sqlite"),
-            analyser=analyser,
-        )  # fmt: skip
-    finally:
-        analyser.close()
-    (image,) = report.images
+    (image,) = _reconcile_with(_LibraryGoneBeforeTheCloserLook(hay / "night.jpg"), tmp_path).images
     assert (image.status.value, image.reason) == ("similar", CLOSER_FAILED)
