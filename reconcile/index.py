@@ -52,13 +52,13 @@ CREATE TABLE frames (
     detail REAL,
     PRIMARY KEY (file_id, position)
 );
-CREATE TABLE looks (
+CREATE TABLE IF NOT EXISTS looks (
     needle INTEGER NOT NULL,
     hay INTEGER NOT NULL,
     score REAL NOT NULL,
     PRIMARY KEY (needle, hay)
 );
-CREATE INDEX looks_hay ON looks (hay);
+CREATE INDEX IF NOT EXISTS looks_hay ON looks (hay);
 """
 # A fingerprint's columns; the trimmed print has the same ones prefixed "t", but no crops.
 _PRINT = ("width", "height", "dhash", "phash", "thumb", "colour", "crops", "detail")
@@ -402,13 +402,15 @@ def _upgrade(db: sqlite3.Connection) -> None:
     if version in (1, 2, 3):
         db.execute("ALTER TABLE files ADD COLUMN kind TEXT NOT NULL DEFAULT 'image'")
         db.execute("ALTER TABLE files ADD COLUMN duration REAL")
-        frames = _SCHEMA[_SCHEMA.index("CREATE TABLE frames") : _SCHEMA.index("CREATE TABLE looks")]
+        frames = _SCHEMA[
+            _SCHEMA.index("CREATE TABLE frames") : _SCHEMA.index("CREATE TABLE IF NOT EXISTS looks")
+        ]
         db.execute(frames.strip().rstrip(";"))
     if version in (1, 2, 3, 4):
-        looks = _SCHEMA[_SCHEMA.index("CREATE TABLE looks") :]
+        looks = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS looks") :]
         for statement in looks.split(";"):
             if statement.strip():
-                db.execute(statement.replace(" looks", " IF NOT EXISTS looks", 1))
+                db.execute(statement)
         # Schema 5 measures detail on a coarser scale (see fingerprint.information): the
         # stored thumbnails give the new value; nothing is decoded again. Imported here: only
         # an upgrade needs OpenCV, and reading an index must not load it.
