@@ -48,7 +48,8 @@ def main(argv: list[str]) -> int:
             task = pickle.load(tasks)
         except EOFError:
             return 0  # the pool closed our input, or the main process died
-        _send(out, analyse(task))
+        # Our stderr goes nowhere: OpenCV's JPEG decoder may write libjpeg's warnings there.
+        _send(out, analyse(task, opencv_jpeg=True))
 
 
 def _send(out: BinaryIO, message: object) -> None:

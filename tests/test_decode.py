@@ -107,3 +107,69 @@ def _png_claiming_rgba(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
     pixels = _chunk(b"IDAT", zlib.compress(bytes(1024)))
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + pixels + _chunk(b"IEND", b"")
+
+
+def _jpeg(rgb: np.ndarray, **options: object) -> bytes:
+    out = io.BytesIO()
+    image = Image.fromarray(rgb)
+    if options.pop("grey", False):
+        image = image.convert("L")
+    image.save(out, "JPEG", **options)
+    return out.getvalue()
+
+
+def _oriented_jpeg(orientation: int) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return _jpeg(scene(6, 700, 1000), quality=90, exif=exif.tobytes())
+
+
+# Plain JPEGs as cameras, phones and editors write them: every chroma subsampling, baseline
+# and progressive, grey, sizes that end mid-block, every DCT scale, every EXIF orientation.
+_PLAIN = {
+    "4:2:0": lambda: _jpeg(scene(7, 2400, 3200), quality=92, subsampling=2),
+    "4:2:2": lambda: _jpeg(scene(8, 1200, 1600), quality=85, subsampling=1),
+    "4:4:4": lambda: _jpeg(scene(9, 600, 800), quality=95, subsampling=0),
+    "progressive": lambda: _jpeg(scene(10, 1203, 1601), quality=80, progressive=True),
+    "grey": lambda: _jpeg(scene(11, 997, 1333), quality=90, grey=True),
+    "small": lambda: _jpeg(scene(12, 201, 303), quality=75),
+    **{f"orientation {n}": (lambda n=n: _oriented_jpeg(n)) for n in range(1, 9)},
+}
+
+
+@pytest.mark.parametrize("kind", list(_PLAIN))
+def test_opencv_decodes_plain_jpegs_to_pillows_pixels(
+    kind: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The workers' JPEG decoder (OpenCV's) gives the very pixels and sizes Pillow gives: an
+    index written by either verifies against the other as if one decoder wrote it."""
+    data = _PLAIN[kind]()
+    fast, pillow = decode(data, opencv_jpeg=True), decode(data)
+    assert (fast.width, fast.height) == (pillow.width, pillow.height)
+    assert fast.rgb.shape == pillow.rgb.shape and fast.rgb.flags.c_contiguous
+    assert np.array_equal(fast.rgb, pillow.rgb)
+    # OpenCV did decode it: a damaged copy of the same file makes its libjpeg warn on stderr
+    # (Pillow's stays silent), and still gives Pillow's pixels.
+    middle = len(data) // 2
+    damaged = data[:middle] + b"\xff\xd5" + data[middle:]  # a restart marker out of place
+    capfd.readouterr()
+    fast, pillow = decode(damaged, opencv_jpeg=True), decode(damaged)
+    assert "Corrupt JPEG data" in capfd.readouterr().err
+    assert np.array_equal(fast.rgb, pillow.rgb)
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.9])
+def test_opencv_leaves_jpegs_cut_short_to_pillow(fraction: float) -> None:
+    """A JPEG without its end is Pillow's: `truncated`, not OpenCV's half-grey picture."""
+    data = encode(scene(13, 600, 800), ".jpg", 92)
+    with pytest.raises(Undecodable, match="truncated image data"):
+        decode(data[: int(len(data) * fraction)], opencv_jpeg=True)
+
+
+def test_opencv_leaves_cmyk_and_trailers_to_pillow() -> None:
+    """CMYK, and JPEGs with bytes after their end (a motion photo's video), decode as ever."""
+    cmyk = io.BytesIO()
+    Image.fromarray(scene(14, 300, 400)).convert("CMYK").save(cmyk, "JPEG", quality=90)
+    trailer = _jpeg(scene(15, 300, 400), quality=90) + b"ftypmp42" + bytes(5000)
+    for data in (cmyk.getvalue(), trailer):
+        assert np.array_equal(decode(data, opencv_jpeg=True).rgb, decode(data).rgb)
