@@ -4,6 +4,9 @@ A file that kills its worker (the OOM killer, a decoder crash) or holds it past 
 time limit becomes that file's `unreadable` record, and a fresh worker takes the rest: one bad
 file never stops a run, and it is never retried in the main process. Workers end with the main
 process, whatever ends it (closed input everywhere; the kernel's parent-death signal on Linux).
+
+On Linux workers are forked from this process, with the analysis code imported once here;
+elsewhere (or when forking fails) each is a new `python -m reconcile.worker`. See `worker`.
 """
 
 from __future__ import annotations
@@ -49,9 +52,37 @@ def max_jobs() -> int:
     return 2 * (os.cpu_count() or 1)
 
 
+class _Child:
+    """A forked worker: the parts of `subprocess.Popen` that the pool uses."""
+
+    def __init__(self, pid: int, stdin: IO[bytes], stdout: IO[bytes]) -> None:
+        self.pid = pid
+        self.stdin: IO[bytes] | None = stdin
+        self.stdout: IO[bytes] | None = stdout
+        self.returncode: int | None = None
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Its exit status as `Popen.wait` gives it (minus the signal that killed it)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.returncode is None:
+            pid, status = os.waitpid(self.pid, 0 if deadline is None else os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+            elif deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout or 0.0)
+            else:
+                time.sleep(0.005)
+        return self.returncode
+
+
 @dataclass(eq=False)
 class _Worker:
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | _Child
     inflight: deque[Task] = field(default_factory=deque)
     since: float = 0.0  # when the task at the head of `inflight` started
     stopped_for_time: bool = False
@@ -123,19 +154,8 @@ class ProcessPool:
                 worker.process.wait()
 
     def _start(self) -> _Worker:
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "reconcile.worker", str(os.getpid())],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                # Never the caller's streams: a worker must not hold a pipe the caller waits on.
-                stderr=subprocess.DEVNULL,
-                env=_worker_env(),
-                start_new_session=False,
-            )
-        except OSError as error:
-            raise WorkerError(f"cannot start worker processes ({error.strerror})") from None
-        worker = _Worker(process, since=time.monotonic())
+        process = _fork() if _FORK else None
+        worker = _Worker(process or _spawn(), since=time.monotonic())
         self._workers.append(worker)
         threading.Thread(target=self._read, args=(worker,), daemon=True).start()
         return worker
@@ -201,6 +221,55 @@ class ProcessPool:
             if late and not worker.stopped_for_time:
                 worker.stopped_for_time = True
                 worker.process.kill()
+
+
+# Forking is how Linux starts workers cheaply; elsewhere a forked child may not use the system
+# frameworks its parent loaded (macOS), and there is no parent-death signal.
+_FORK = sys.platform.startswith("linux")
+
+
+def _fork() -> _Child | None:
+    """A worker forked from this process, or None when the system refuses (no memory to
+    duplicate a large caller, too many processes): then one is started as a new program.
+
+    The child inherits what this process has imported (numpy, OpenCV, Pillow and the
+    analysis code, loaded here first) and runs `worker.forked`, which closes everything of
+    ours but its two pipes and never returns. This process may have threads (the pool's
+    readers, a progress display); the child never uses what they hold: it touches no stream,
+    lock or object of ours beyond its pipes.
+    """
+    from reconcile.worker import forked, prepare
+
+    prepare()  # once here, for every child
+    parent = os.getpid()
+    tasks_read, tasks_write = os.pipe()
+    results_read, results_write = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        for fd in (tasks_read, tasks_write, results_read, results_write):
+            os.close(fd)
+        return None
+    if pid == 0:  # pragma: no cover - the child; its work is seen through the pipes
+        forked(tasks_read, results_write, parent)
+    os.close(tasks_read)
+    os.close(results_write)
+    return _Child(pid, os.fdopen(tasks_write, "wb"), os.fdopen(results_read, "rb"))
+
+
+def _spawn() -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "reconcile.worker", str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            # Never the caller's streams: a worker must not hold a pipe the caller waits on.
+            stderr=subprocess.DEVNULL,
+            env=_worker_env(),
+            start_new_session=False,
+        )
+    except OSError as error:
+        raise WorkerError(f"cannot start worker processes ({error.strerror})") from None
 
 
 def _worker_env() -> dict[str, str]:

@@ -35,6 +35,8 @@ def _imports(path: Path) -> set[str]:
                 for alias in node.names:
                     if alias.name in _HOMES:
                         found.add(_HOMES[alias.name].split(".")[1])
+                    elif (PACKAGE / f"{alias.name}.py").exists():  # a module by name
+                        found.add(alias.name)
             else:
                 found.add(node.module.split(".")[1])
         elif isinstance(node, ast.Import):

@@ -35,6 +35,7 @@ from PIL import Image
 from reconcile import reconcile
 from reconcile.analyse import analyse
 from reconcile.model import Task
+from reconcile.worker import NAME as WORKER_NAME
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -47,27 +48,39 @@ def _library(root: Path) -> list[np.ndarray]:
 
 
 def _workers_of(pid: int) -> list[int]:
-    """Live processes (not zombies) that were started as reconcile workers of process `pid`."""
+    """Live processes (not zombies) that are reconcile workers of process `pid`: its children
+    that carry the workers' name (forked or started, they name themselves)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            name, rest = (entry / "stat").read_text().rsplit(")", 1)
         except OSError:
             continue
-        if b"reconcile.worker" in cmdline and str(pid).encode() in cmdline and state != "Z":
+        state, parent = rest.split()[:2]
+        if name.endswith(f"({WORKER_NAME}") and int(parent) == pid and state != "Z":
             found.append(int(entry.name))
     return found
 
 
-def _rss(pid: int) -> int:
+def _alive(pid: int) -> bool:
     try:
-        fields = Path(f"/proc/{pid}/statm").read_text().split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _private(pid: int) -> int:
+    """Memory a process holds of its own: a forked worker shares its parent's pages, which
+    its resident size counts too."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
     except OSError:
         return 0
-    return int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+    kinds = ("Private_Clean", "Private_Dirty")
+    return sum(int(fields.get(kind, "0 kB").split()[0]) * 1024 for kind in kinds)
 
 
 def _wait_until(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
@@ -114,13 +127,14 @@ def test_sigterm_and_sighup_stop_like_ctrl_c(tmp_path: Path, sig: int, code: int
     """SIGTERM or SIGHUP mid-indexing: one line, exit 128 + signal, no worker left, an index
     that passes integrity_check."""
     process, db = _start_indexing(tmp_path)
+    workers = _workers_of(process.pid)
     process.send_signal(sig)
     out, err = process.communicate(timeout=30)
     assert process.returncode == code
     name = signal.Signals(sig).name
     assert err == f"reconcile: stopped by {name}; the index keeps what was finished\n"
     assert out == ""
-    assert _wait_until(lambda: not _workers_of(process.pid), 5)
+    assert _wait_until(lambda: not any(_alive(pid) for pid in workers), 5)
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
@@ -134,7 +148,34 @@ def test_sigkill_of_the_run_leaves_no_process_holding_its_stdout(tmp_path: Path)
     process.kill()
     out, _ = process.communicate(timeout=10)  # EOF on stdout: nobody holds the pipe now
     assert out == ""
-    assert _wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 5)
+    assert _wait_until(lambda: not any(_alive(pid) for pid in workers), 5)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux")
+def test_workers_hold_nothing_of_the_caller(tmp_path: Path) -> None:
+    """A worker (forked from the main process) holds /dev/null as its standard streams, its
+    own two pipes and at most the photo it is reading: not the caller's stdout or stderr, not
+    another worker's pipes, not the index."""
+    process, db = _start_indexing(tmp_path)
+    try:
+        caller = {os.readlink(f"/proc/{process.pid}/fd/{fd}") for fd in (1, 2)}
+        pipes: list[set[str]] = []
+        for pid in _workers_of(process.pid):
+            held = {
+                int(fd): os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")
+            }
+            assert [held[fd] for fd in (0, 1, 2)] == ["/dev/null"] * 3
+            rest = [target for fd, target in held.items() if fd > 2]
+            own = {target for target in rest if target.startswith("pipe:")}
+            assert len(own) == 2 and not own & caller
+            pipes.append(own)
+            files = [target for target in rest if not target.startswith("pipe:")]
+            assert all(target.startswith(str(tmp_path / "hay")) for target in files), files
+            assert str(db) not in files
+        assert len(pipes) == 2 and not pipes[0] & pipes[1]
+    finally:
+        process.kill()
+        process.communicate(timeout=10)
 
 
 # --- 3: memory and time, one file at a time -----------------------------------------------
@@ -225,7 +266,7 @@ def test_a_worker_killed_mid_file_makes_that_file_unreadable_and_the_run_goes_on
         result["report"] = reconcile(haystack=[str(hay)], needles=[str(needles)], db=db, jobs=1)
 
     def decoding_the_png() -> bool:  # 8000 x 6000 RGB: the worker grows past 250 MB
-        return any(_rss(pid) > 250_000_000 for pid in _workers_of(me))
+        return any(_private(pid) > 250_000_000 for pid in _workers_of(me))
 
     thread = threading.Thread(target=run)
     thread.start()
