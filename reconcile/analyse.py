@@ -17,14 +17,13 @@ from reconcile.model import FileFacts, Task
 READ_WHOLE = 256 * 1024 * 1024
 
 
-def analyse(task: Task, *, opencv_jpeg: bool = False) -> FileFacts:
+def analyse(task: Task) -> FileFacts:
     """Read, decode and fingerprint one file, and digest it if asked. Never raises for a bad file.
 
     The digest only serves to find byte-identical copies, so the pipeline asks for it only when
     a file of the same size is on the other side: most files never pay for it. `quick`
     fingerprints a JPEG's embedded EXIF thumbnail instead of the picture when it has a usable
     one; such prints only ever propose candidates (see `quick` in the pipeline).
-    `opencv_jpeg`: see `decode` (the worker processes, whose stderr goes nowhere, ask for it).
     """
     if task.kind is Kind.VIDEO:
         return _analyse_video(task)
@@ -54,7 +53,7 @@ def analyse(task: Task, *, opencv_jpeg: bool = False) -> FileFacts:
             pending = digester.submit(digest_of, data) if task.want_digest else None
             source = data
         try:
-            pixels = decode(source, name=os.path.basename(path), opencv_jpeg=opencv_jpeg)
+            pixels = decode(source, name=os.path.basename(path))
         except Undecodable as error:
             return FileFacts(path, size, mtime_ns, digest=_result(pending), reason=str(error))
         digest = _result(pending)

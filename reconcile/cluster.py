@@ -9,7 +9,6 @@ file's `unreadable`; a scheduler that cannot be reached stops the run with one l
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from functools import partial
 
 from reconcile.errors import ReconcileError
 from reconcile.model import FileFacts, Task
@@ -42,10 +41,7 @@ class DaskAnalyser:
 
         from reconcile.analyse import analyse  # pickled by name: the workers import it
 
-        # OpenCV's JPEG decoder, as in the local workers: its warnings about damaged files go
-        # to the Dask workers' logs.
-        work = partial(analyse, opencv_jpeg=True)
-        futures = self._client.map(work, list(tasks), pure=False)
+        futures = self._client.map(analyse, list(tasks), pure=False)
         task_of = {future.key: task for future, task in zip(futures, tasks, strict=True)}
         with self._client.as_current():  # this client for as_completed, not a global default
             done = as_completed(futures)

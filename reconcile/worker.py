@@ -92,8 +92,7 @@ def _serve(tasks: BinaryIO, out: BinaryIO) -> int:
             task = pickle.load(tasks)
         except EOFError:
             return 0  # the pool closed our input, or the main process died
-        # Our stderr goes nowhere: OpenCV's JPEG decoder may write libjpeg's warnings there.
-        _send(out, analyse(task, opencv_jpeg=True))
+        _send(out, analyse(task))
 
 
 def _send(out: BinaryIO, message: object) -> None:

@@ -9,9 +9,9 @@ import zlib
 import numpy as np
 import pytest
 from conftest import encode, gray_thumbnail, scene
-from PIL import Image
+from PIL import Image, ImageOps
 
-from reconcile.decode import Undecodable, decode
+from reconcile.decode import WORKING_SIZE, Undecodable, _turbo_jpeg, decode
 
 
 def _reason(data: bytes, name: str = "x.jpg") -> str:
@@ -137,39 +137,83 @@ _PLAIN = {
 }
 
 
+def _drafted(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    scale = max(1, min(image.size) // WORKING_SIZE)
+    image.draft("RGB", (image.width // scale, image.height // scale))
+    return image
+
+
+def _pillow(data: bytes) -> np.ndarray | None:
+    """What Pillow alone makes of a JPEG drafted as `decode` drafts it: upright RGB pixels,
+    or None when it refuses the file."""
+    try:
+        with _drafted(data) as image:
+            image.load()
+            return np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def _turbo_takes(data: bytes) -> bool:
+    with _drafted(data) as image:
+        return _turbo_jpeg(image, data) is not None
+
+
 @pytest.mark.parametrize("kind", list(_PLAIN))
-def test_opencv_decodes_plain_jpegs_to_pillows_pixels(
-    kind: str, capfd: pytest.CaptureFixture[str]
-) -> None:
-    """The workers' JPEG decoder (OpenCV's) gives the very pixels and sizes Pillow gives: an
-    index written by either verifies against the other as if one decoder wrote it."""
+def test_plain_jpegs_decode_by_libjpeg_turbo_to_pillows_pixels(kind: str) -> None:
+    """Plain JPEGs are decoded through libjpeg-turbo's own API, to the very pixels and sizes
+    Pillow gives: an index written by either verifies against the other as if one wrote it."""
     data = _PLAIN[kind]()
-    fast, pillow = decode(data, opencv_jpeg=True), decode(data)
-    assert (fast.width, fast.height) == (pillow.width, pillow.height)
-    assert fast.rgb.shape == pillow.rgb.shape and fast.rgb.flags.c_contiguous
-    assert np.array_equal(fast.rgb, pillow.rgb)
-    # OpenCV did decode it: a damaged copy of the same file makes its libjpeg warn on stderr
-    # (Pillow's stays silent), and still gives Pillow's pixels.
-    middle = len(data) // 2
-    damaged = data[:middle] + b"\xff\xd5" + data[middle:]  # a restart marker out of place
-    capfd.readouterr()
-    fast, pillow = decode(damaged, opencv_jpeg=True), decode(damaged)
-    assert "Corrupt JPEG data" in capfd.readouterr().err
-    assert np.array_equal(fast.rgb, pillow.rgb)
+    assert _turbo_takes(data)
+    pixels, reference = decode(data), _pillow(data)
+    assert reference is not None and pixels.rgb.flags.c_contiguous
+    assert pixels.rgb.shape == reference.shape and np.array_equal(pixels.rgb, reference)
+    with Image.open(io.BytesIO(data)) as full:
+        assert (pixels.width, pixels.height) == ImageOps.exif_transpose(full).size
+
+
+def _damaged(data: bytes, seed: int) -> bytes:
+    """Damage of the kinds libjpeg only warns about while decoding, but which Pillow may
+    refuse when it reads on to the end: a marker out of place, garbage, a repeated stretch."""
+    rng = np.random.default_rng(seed)
+    at = int(rng.integers(len(data) // 3, len(data) - 16))
+    kind = seed % 3
+    if kind == 0:
+        return data[:at] + b"\xff\xd5" + data[at:]
+    if kind == 1:
+        return data[:at] + rng.integers(0, 256, 200, dtype=np.uint8).tobytes() + data[at:]
+    return data[:at] + data[at - 500 : at] * 3 + data[at:]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_damaged_jpegs_get_pillows_verdict(seed: int) -> None:
+    """libjpeg-turbo is asked strictly: a damaged JPEG is left to Pillow, whose verdict (its
+    pixels, or a reason) stands, never a picture half made of repaired data."""
+    data = _damaged(_PLAIN["4:2:0" if seed % 2 else "progressive"](), seed)
+    assert not _turbo_takes(data)
+    reference = _pillow(data)
+    if reference is None:
+        with pytest.raises(Undecodable):
+            decode(data)
+    else:
+        assert np.array_equal(decode(data).rgb, reference)
 
 
 @pytest.mark.parametrize("fraction", [0.3, 0.9])
-def test_opencv_leaves_jpegs_cut_short_to_pillow(fraction: float) -> None:
-    """A JPEG without its end is Pillow's: `truncated`, not OpenCV's half-grey picture."""
+def test_jpegs_cut_short_are_left_to_pillow(fraction: float) -> None:
+    """A JPEG without its end is Pillow's: `truncated`, not a half-grey picture."""
     data = encode(scene(13, 600, 800), ".jpg", 92)
+    cut = data[: int(len(data) * fraction)]
+    assert not _turbo_takes(cut)
     with pytest.raises(Undecodable, match="truncated image data"):
-        decode(data[: int(len(data) * fraction)], opencv_jpeg=True)
+        decode(cut)
 
 
-def test_opencv_leaves_cmyk_and_trailers_to_pillow() -> None:
-    """CMYK, and JPEGs with bytes after their end (a motion photo's video), decode as ever."""
-    cmyk = io.BytesIO()
-    Image.fromarray(scene(14, 300, 400)).convert("CMYK").save(cmyk, "JPEG", quality=90)
-    trailer = _jpeg(scene(15, 300, 400), quality=90) + b"ftypmp42" + bytes(5000)
-    for data in (cmyk.getvalue(), trailer):
-        assert np.array_equal(decode(data, opencv_jpeg=True).rgb, decode(data).rgb)
+def test_cmyk_jpegs_are_left_to_pillow() -> None:
+    """CMYK JPEGs (print workflows) decode through Pillow, as ever."""
+    out = io.BytesIO()
+    Image.fromarray(scene(14, 300, 400)).convert("CMYK").save(out, "JPEG", quality=90)
+    data = out.getvalue()
+    assert not _turbo_takes(data)
+    assert decode(data).rgb.shape == (300, 400, 3)
