@@ -2,7 +2,8 @@
 
     python -m bench.speed                 # builds bench/.cache/corpus12mp on first use
     python -m bench.speed --files 48 --index-files 100000
-    python -m bench.speed --floor-only --sizes 120,400 --dask   # the issue 13 ratios
+    python -m bench.speed --floor-only --sizes 120,400 --dask   # the issue 13 ratios (600 files
+                                                                # made once, a few minutes)
 
 Prints, for camera-like 12 MP JPEGs (with the 160 x 120 EXIF thumbnail cameras embed): the
 classic approach (cv2.imread + cvtColor + resize + dHash), imagehash, reconcile with one job,
@@ -162,11 +163,7 @@ def floor_section(sizes: list[int], rounds: int) -> None:
     print(f"\nall cores ({cores}) against the decode floor on all cores, camera-like 12 MP JPEGs,")
     print(f"best of {rounds} interleaved rounds, a fresh index each time:")
     for count in sizes:
-        folder = CACHE / f"first{count}"
-        if not folder.is_dir():  # hard links: the same files, a folder of exactly `count`
-            folder.mkdir()
-            for path in corpus[:count]:
-                os.link(path, folder / path.name)
+        folder = _linked(corpus[:count], f"first{count}")  # a folder of exactly `count`
         paths = sorted(folder.glob("*.jpg"))
         tmp = Path(tempfile.mkdtemp())
         db = str(tmp / "i.sqlite")
@@ -194,6 +191,73 @@ def floor_section(sizes: list[int], rounds: int) -> None:
                 f"(target {target}), vs colour floor {rate[name] / rate['colour floor']:.1%}"
                 + (" (target >= 95 %)" if name == "reconcile" else "")
             )
+
+
+def _linked(corpus: list[Path], name: str) -> Path:
+    """A folder of hard links to `corpus` (the same files, page-cached once)."""
+    folder = CACHE / name
+    if not folder.is_dir():
+        folder.mkdir()
+        for path in corpus:
+            os.link(path, folder / path.name)
+    return folder
+
+
+def warm_section(rounds: int) -> None:
+    """A run over 600 files (a library of 400, a backup of 200 other photos), then the same
+    run again with nothing changed: the second should read the index and decode nothing."""
+    corpus = build_corpus(CACHE / "camera12mp", 600)
+    library, backup = _linked(corpus[:400], "first400"), _linked(corpus[400:], "next200")
+    tmp = Path(tempfile.mkdtemp())
+    db = str(tmp / "i.sqlite")
+    cores = os.cpu_count() or 1
+
+    def run(rebuild: bool) -> None:
+        reconcile(haystack=[str(library)], needles=[str(backup)], db=db, jobs=cores,
+                  rebuild=rebuild)  # fmt: skip
+
+    cold = warm = float("inf")
+    for _ in range(rounds):
+        cold = min(cold, timed(lambda: run(True)))
+        warm = min(warm, timed(lambda: run(False)))
+    shutil.rmtree(tmp)
+    print(f"\n600 files (400 library, 200 backup), all cores, best of {rounds}:")
+    print(f"  cold run {cold:.2f} s, warm re-run {warm:.3f} s = {warm / cold:.1%} of the cold "
+          "run (target <= 5 %)")  # fmt: skip
+
+
+def startup_section(rounds: int) -> None:
+    """How soon a fresh pool answers: workers forked from this process (Linux), against
+    workers started as new programs (`python -m reconcile.worker`, which import numpy,
+    OpenCV and Pillow again), one small JPEG per worker."""
+    import reconcile.pool as pool
+    from reconcile.model import Task
+
+    folder = Path(tempfile.mkdtemp())
+    cores = os.cpu_count() or 1
+    tasks = []
+    for number in range(cores):
+        path = folder / f"{number}.jpg"
+        Image.new("RGB", (64, 48), (number, 80, 120)).save(path)
+        tasks.append(Task(str(path), path.stat().st_size, path.stat().st_mtime_ns))
+
+    def answered(fork: bool) -> None:
+        saved, pool._FORK = pool._FORK, fork and pool._FORK
+        try:
+            with pool.ProcessPool(cores) as workers:
+                list(workers.analyse(tasks))
+        finally:
+            pool._FORK = saved
+
+    ways = {"forked (Linux)": True, "started as programs": False}
+    best = {name: float("inf") for name in ways}
+    for _ in range(rounds):
+        for name, fork in ways.items():
+            best[name] = min(best[name], timed(partial(answered, fork)))
+    shutil.rmtree(folder)
+    print(f"\na fresh pool of {cores} workers, first answers, best of {rounds}:")
+    for name, seconds in best.items():
+        print(f"  {name:<22} {1000 * seconds:7.1f} ms")
 
 
 def speed_section(count: int, rounds: int) -> None:
@@ -475,8 +539,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size]
     stages_section(60, args.rounds)
+    startup_section(args.rounds)
     if sizes:
         floor_section(sizes, args.rounds)
+        warm_section(args.rounds)
     if args.dask:
         from bench.cluster import dask_section
 

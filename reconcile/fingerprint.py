@@ -129,13 +129,17 @@ def trim_border(
     rgb: np.ndarray, *, tolerance: float = 8.0, gray: np.ndarray | None = None
 ) -> np.ndarray | None:
     """The picture without a uniform letterbox or frame, or None when it has none to trim."""
-    gray = (grey(rgb) if gray is None else gray).astype(np.float32)
+    gray = grey(rgb) if gray is None else gray
     h, w = gray.shape
     if h < 8 or w < 8:
         return None
     corner = float(np.median([gray[0, 0], gray[0, -1], gray[-1, 0], gray[-1, -1]]))
-    uniform_rows = np.abs(gray - corner).max(axis=1) <= tolerance
-    uniform_cols = np.abs(gray - corner).max(axis=0) <= tolerance
+    # A line is uniform when all of it lies within `tolerance` of the corner: its extremes
+    # say so, without a float copy of the picture (which costs page faults per file where
+    # the allocator hands large blocks back at once, as Dask's workers are set up to).
+    low, high = corner - tolerance, corner + tolerance
+    uniform_rows = (gray.min(axis=1) >= low) & (gray.max(axis=1) <= high)
+    uniform_cols = (gray.min(axis=0) >= low) & (gray.max(axis=0) <= high)
     top = _run(uniform_rows)
     bottom = _run(uniform_rows[::-1])
     left = _run(uniform_cols)
