@@ -14,6 +14,8 @@ from reconcile.errors import ReconcileError
 from reconcile.model import FileFacts, Task
 
 CONNECT_SECONDS = 10
+MAX_BATCH = 8  # files per Dask task (see `batch_size`)
+KILLED = "killed the Dask workers that read it (out of memory?)"
 
 
 class ClusterError(ReconcileError):
@@ -39,28 +41,34 @@ class DaskAnalyser:
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
-        from reconcile.analyse import analyse  # pickled by name: the workers import it
-
-        futures = self._client.map(analyse, list(tasks), pure=False)
-        task_of = {future.key: task for future, task in zip(futures, tasks, strict=True)}
+        tasks = list(tasks)
+        workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+        size = batch_size(len(tasks), workers)
+        batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+        futures = self._client.map(analyse_batch, batches, pure=False)
+        batch_of = {future.key: batch for future, batch in zip(futures, batches, strict=True)}
         with self._client.as_current():  # this client for as_completed, not a global default
             done = as_completed(futures)
         for future in done:  # as each finishes: the index is written while the cluster works
-            task = task_of[future.key]
+            batch = batch_of.pop(future.key)
             try:
-                facts = future.result()
+                results = future.result()
             except KilledWorker:
-                facts = FileFacts(
-                    task.path, task.size, task.mtime_ns,
-                    reason="killed the Dask workers that read it (out of memory?)", kind=task.kind,
-                )  # fmt: skip
-            except Exception as error:  # a worker-side failure is this file's, not the run's
-                facts = FileFacts(
-                    task.path, task.size, task.mtime_ns,
-                    reason=f"failed on the cluster ({_first_line(error)})", kind=task.kind,
-                )  # fmt: skip
+                if len(batch) > 1:
+                    # One of these files kills the workers that read it: each alone, so that
+                    # only that one is lost and the others get their statuses.
+                    alone = [[task] for task in batch]
+                    singles = self._client.map(analyse_batch, alone, pure=False)
+                    batch_of.update(zip((single.key for single in singles), alone, strict=True))
+                    done.update(singles)
+                    future.release()
+                    continue
+                results = [_failed(batch[0], KILLED)]
+            except Exception as error:  # a worker-side failure is these files', not the run's
+                reason = f"failed on the cluster ({_first_line(error)})"
+                results = [_failed(task, reason) for task in batch]
             future.release()
-            yield facts
+            yield from results
 
     def close(self) -> None:
         self._client.close()
@@ -70,6 +78,24 @@ class DaskAnalyser:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def analyse_batch(tasks: Sequence[Task]) -> list[FileFacts]:
+    """One Dask task: a few files, so that Dask's cost per task (scheduling, a round trip to
+    the client; milliseconds) is paid once per batch rather than once per photo."""
+    from reconcile.analyse import analyse
+
+    return [analyse(task) for task in tasks]
+
+
+def batch_size(files: int, workers: int) -> int:
+    """Files per Dask task: up to MAX_BATCH, but at least four tasks per worker, so that the
+    last batches do not leave workers idle and the index is written as the cluster works."""
+    return max(1, min(MAX_BATCH, files // (4 * workers)))
+
+
+def _failed(task: Task, reason: str) -> FileFacts:
+    return FileFacts(task.path, task.size, task.mtime_ns, reason=reason, kind=task.kind)
 
 
 def _first_line(error: BaseException) -> str:
