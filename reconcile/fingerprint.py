@@ -80,7 +80,10 @@ def phash(thumb: np.ndarray) -> int:
     """DCT hash: is each of the 8x8 lowest frequencies above their median."""
     small = cv2.resize(thumb, (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32)
     low = cv2.dct(small)[:8, :8]
-    return _pack(low > np.median(low))
+    # np.median's own arithmetic (partition, then the mean of the middle two) without its
+    # generic machinery, which cost more than the DCT: a run verifies thousands of views.
+    middle = np.partition(low.ravel(), (31, 32))[31:33].mean()
+    return _pack(low > middle)
 
 
 def _pack(bits: np.ndarray) -> int:

@@ -117,3 +117,18 @@ def test_trim_border_removes_a_letterbox() -> None:
     assert inner is not None
     assert abs(inner.shape[0] - 300) <= 2 and inner.shape[1] == 400
     assert trim_border(picture) is None
+
+
+def test_phash_splits_at_numpys_median() -> None:
+    """The DCT hash's quick median is np.median to the bit (stored hashes stay comparable):
+    noise, blurred and flat thumbnails."""
+    rng = np.random.default_rng(0)
+    for number in range(600):
+        thumb = rng.integers(0, 256, (64, 64)).astype(np.uint8)
+        if number % 3 == 0:
+            thumb = cv2.GaussianBlur(thumb, (0, 0), 5)
+        if number % 7 == 0:
+            thumb[:] = thumb[0, 0]
+        small = cv2.resize(thumb, (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32)
+        low = cv2.dct(small)[:8, :8]
+        assert phash(thumb) == int.from_bytes(np.packbits(low > np.median(low)).tobytes(), "big")
