@@ -230,7 +230,8 @@ _FORK = sys.platform.startswith("linux")
 
 def _fork() -> _Child | None:
     """A worker forked from this process, or None when the system refuses (no memory to
-    duplicate a large caller, too many processes): then one is started as a new program.
+    duplicate a large caller, too many processes) or the analysis code cannot be loaded: then
+    one is started as a new program, which says why if it cannot work either.
 
     The child inherits what this process has imported (numpy, OpenCV, Pillow and the
     analysis code, loaded here first) and runs `worker.forked`, which closes everything of
@@ -240,7 +241,10 @@ def _fork() -> _Child | None:
     """
     from reconcile.worker import forked, prepare
 
-    prepare()  # once here, for every child
+    try:
+        prepare()  # once here, for every child
+    except Exception:  # a broken install: a started worker reports why in one line
+        return None
     parent = os.getpid()
     tasks_read, tasks_write = os.pipe()
     results_read, results_write = os.pipe()
