@@ -30,8 +30,8 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 
 from bench.sources import Source, design_variants, photographs, split, stereo_pair
 from reconcile import Status, reconcile
-from reconcile.decode import HEAD_BYTES, decode_embedded
-from reconcile.fingerprint import cropped
+from reconcile.media.decode import HEAD_BYTES, decode_embedded
+from reconcile.media.fingerprint import cropped
 from tests.camera import camera_jpeg
 from tests.media import clip_frames, dng_bytes, heic_bytes, remux, write_clip
 
@@ -562,7 +562,7 @@ def run(
     if quick:
         print(quick_summary(hay, workdir / "i.sqlite"))
     return [
-        (by_name[image.path], image.status, image.match, image.distance) for image in report.images
+        (by_name[image.path], image.status, image.match, image.distance) for image in report.items
     ]
 
 
@@ -620,8 +620,8 @@ def scores(results: list[tuple[Case, Status, str | None, int | None]], workdir: 
     """How far copies and other shots are from the `same` limit: each needle against the
     library file it was made from, the largest block difference as a multiple of the limit
     for that pair's size (1.0 is the limit; copies must stay below it, other shots above)."""
-    from reconcile.index import Index
-    from reconcile.verify import compare, same_limit
+    from reconcile.match.verify import compare, same_limit
+    from reconcile.store.index import Index
 
     index = Index(str(workdir / "i.sqlite"))
     hay, needles = workdir / "haystack", workdir / "needles"
@@ -637,8 +637,8 @@ def scores(results: list[tuple[Case, Status, str | None, int | None]], workdir: 
             ids = index.ids_for([str(folder / case.name), str(hay / case.counterpart)])
             if len(ids) < 2:
                 continue
-            a = index.entry(ids[str(folder / case.name)]).print
-            b = index.entry(ids[str(hay / case.counterpart)]).print
+            a = index.entry(ids[str(folder / case.name)]).full
+            b = index.entry(ids[str(hay / case.counterpart)]).full
             if a is None or b is None:
                 continue
             side = min(a.width, a.height, b.width, b.height)

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from reconcile import reconcile
-from reconcile.cluster import DaskAnalyser
+from reconcile.work.cluster import DaskAnalyser
 from tests.camera import camera_jpeg
 from tests.conftest import scene
 

@@ -19,9 +19,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from reconcile.analyse import analyse
+from reconcile.facts import Task
 from reconcile.filetypes import Kind
-from reconcile.model import Task
+from reconcile.media.analyse import analyse
 from tests.camera import camera_jpeg
 from tests.conftest import scene
 from tests.media import clip_frames, dng_bytes, heic_bytes, write_clip

@@ -19,10 +19,10 @@ import cv2
 import numpy as np
 
 from reconcile.filetypes import Kind
-from reconcile.model import ImageResult, Report, Status, directories
-from reconcile.page import to_html
-from reconcile.report import printable
-from reconcile.thumbs import thumbnails
+from reconcile.media.thumbs import thumbnails
+from reconcile.output.page import to_html
+from reconcile.output.text import printable
+from reconcile.results import ItemResult, Report, Status, folders
 from tests.browser import CHROMIUM, DRIVER, chromium
 
 
@@ -53,7 +53,7 @@ def main() -> None:
         matches = _photos(library, args.items // 2)
         print(f"made {len(needles) + len(matches)} photos in {time.perf_counter() - started:.0f} s")
         images = [
-            ImageResult(
+            ItemResult(
                 root=str(root),
                 path=str(path.relative_to(root)),
                 status=Status.SIMILAR if number % 2 else Status.MISSING,
@@ -66,8 +66,8 @@ def main() -> None:
         report = Report(
             haystack=(str(library),),
             needles=(str(root),),
-            images=tuple(images),
-            directories=directories(images),
+            items=tuple(images),
+            folders=folders(images),
             skipped=0,
             seconds=0.0,
         )

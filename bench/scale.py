@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from reconcile.index import Index
-from reconcile.model import FileFacts, Fingerprint
-from reconcile.search import HammingIndex
+from reconcile.facts import FileFacts, Fingerprint
+from reconcile.match.search import HammingIndex
+from reconcile.store.index import Index
 
 
 def _facts(count: int, rng: np.random.Generator) -> list[FileFacts]:
@@ -37,7 +37,7 @@ def _facts(count: int, rng: np.random.Generator) -> list[FileFacts]:
             f"/Volumes/Photos/Masters/{n // 1000:05d}/IMG_{n:07d}.JPG",
             2_500_000,
             n,
-            print=print_(True),
+            full=print_(True),
             trimmed=print_(False) if n % 5 == 0 else None,
         )
         for n in range(count)

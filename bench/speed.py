@@ -34,8 +34,8 @@ import numpy as np
 from PIL import Image
 
 from reconcile import reconcile
-from reconcile.search import HammingIndex, brute_force
-from reconcile.verify import DEFAULT
+from reconcile.match.search import HammingIndex, brute_force
+from reconcile.match.verify import DEFAULT
 from tests.camera import camera_jpeg
 
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -121,10 +121,10 @@ def stages_section(count: int, rounds: int) -> None:
     """Where a 12 MP JPEG's time goes in one worker, stage by stage, best of `rounds`: the
     decode floor, our decode (header checks, EXIF orientation, Pillow to numpy), the
     fingerprints, the border trim, and analyse() whole."""
-    from reconcile.analyse import analyse
-    from reconcile.decode import decode
-    from reconcile.fingerprint import fingerprint, trim_border
-    from reconcile.model import Task
+    from reconcile.facts import Task
+    from reconcile.media.analyse import analyse
+    from reconcile.media.decode import decode
+    from reconcile.media.fingerprint import fingerprint, trim_border
 
     paths = build_corpus(CACHE / "camera12mp", count)
     data = [path.read_bytes() for path in paths]
@@ -134,7 +134,7 @@ def stages_section(count: int, rounds: int) -> None:
         "decode floor, colour: draft('RGB', 1/8)": lambda: [
             decode_floor_one(p, mode="RGB") for p in paths
         ],
-        "reconcile.decode (from bytes)": lambda: [decode(blob) for blob in data],
+        "reconcile.media.decode (from bytes)": lambda: [decode(blob) for blob in data],
         "fingerprint (hashes, thumbnails, views)": lambda: [
             fingerprint(p.rgb, width=p.width, height=p.height) for p in pixels
         ],
@@ -228,10 +228,10 @@ def warm_section(rounds: int) -> None:
 
 def startup_section(rounds: int) -> None:
     """How soon a fresh pool answers: workers forked from this process (Linux), against
-    workers started as new programs (`python -m reconcile.worker`, which import numpy,
+    workers started as new programs (`python -m reconcile.work.worker`, which import numpy,
     OpenCV and Pillow again), one small JPEG per worker."""
-    import reconcile.pool as pool
-    from reconcile.model import Task
+    import reconcile.work.pool as pool
+    from reconcile.facts import Task
 
     folder = Path(tempfile.mkdtemp())
     cores = os.cpu_count() or 1
@@ -353,7 +353,7 @@ def closer_look_section(count: int, rounds: int) -> None:
     reconciled with the closer look and without it, fresh index each time, interleaved."""
     from dataclasses import replace
 
-    from reconcile.verify import DEFAULT as LIMITS
+    from reconcile.match.verify import DEFAULT as LIMITS
 
     tmp = Path(tempfile.mkdtemp())
     hay, backup = tmp / "hay", tmp / "backup"
@@ -374,7 +374,7 @@ def closer_look_section(count: int, rounds: int) -> None:
             report = reconcile(haystack=[str(hay)], needles=[str(backup)], db=db, limits=limits)
             best[name] = min(best[name], time.perf_counter() - started)
             counts: dict[str, int] = {}
-            for image in report.images:
+            for image in report.items:
                 counts[image.status.value] = counts.get(image.status.value, 0) + 1
             statuses[name] = counts
     shutil.rmtree(tmp)
@@ -503,7 +503,7 @@ def memory_section(files: int) -> None:
         "reconcile(haystack=[sys.argv[1]], needles=[sys.argv[2]], db=sys.argv[3])\n"
         "print(peak_mb())\n"
     )
-    baseline = peak_mb + "import reconcile.pipeline\nprint(peak_mb())\n"
+    baseline = peak_mb + "import reconcile.commands.check\nprint(peak_mb())\n"
     with tempfile.TemporaryDirectory() as tmp:
         needles = Path(tmp) / "needles"
         needles.mkdir()

@@ -10,27 +10,29 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from reconcile.commands.check import reconcile
     from reconcile.errors import IndexFileError, ReconcileError, RootError
-    from reconcile.model import DirectoryResult, ImageResult, Report, Status, Verdict
-    from reconcile.pipeline import reconcile
     from reconcile.progress import Progress
+    from reconcile.results import FolderResult, ItemResult, Report, Status, Verdict
 
 _HOMES = {
     "IndexFileError": "reconcile.errors",
     "ReconcileError": "reconcile.errors",
     "RootError": "reconcile.errors",
-    "DirectoryResult": "reconcile.model",
-    "ImageResult": "reconcile.model",
-    "Report": "reconcile.model",
-    "Status": "reconcile.model",
-    "Verdict": "reconcile.model",
-    "reconcile": "reconcile.pipeline",
+    "FolderResult": "reconcile.results",
+    "ItemResult": "reconcile.results",
+    "Report": "reconcile.results",
+    "Status": "reconcile.results",
+    "Verdict": "reconcile.results",
+    "reconcile": "reconcile.commands.check",
     "Progress": "reconcile.progress",
 }
+# Names of version 0.2, kept so that programs written against it still run.
+_RENAMED = {"ImageResult": "ItemResult", "DirectoryResult": "FolderResult"}
 __all__ = [
-    "DirectoryResult",
-    "ImageResult",
+    "FolderResult",
     "IndexFileError",
+    "ItemResult",
     "Progress",
     "ReconcileError",
     "Report",
@@ -39,10 +41,11 @@ __all__ = [
     "Verdict",
     "reconcile",
 ]
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 
 def __getattr__(name: str) -> Any:
+    name = _RENAMED.get(name, name)
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'reconcile' has no attribute {name!r}")

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from reconcile.cli import main
+from reconcile.cli.main import main
 
 raise SystemExit(main())

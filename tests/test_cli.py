@@ -306,7 +306,7 @@ def test_rebuild_replaces_a_damaged_reconcile_index(tmp_path: Path) -> None:
 def test_a_long_to_do_list_keeps_the_worst_folders_on_screen(tmp_path: Path) -> None:
     """With more folders to do than the table shows, the worst come first and one line says
     how many more there are and how to see them all."""
-    from reconcile.report import TODO_ROWS
+    from reconcile.output.tables import TODO_ROWS
 
     hay = tmp_path / "hay"
     write(hay / "a.jpg", scene(1, 48, 64), 90)

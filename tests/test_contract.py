@@ -3,13 +3,14 @@ writes and every command-line option is documented."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
 
 from conftest import REPO, run_cli
 
-from reconcile.cli import _parser
+from reconcile.cli.parser import parser
 
 DOC = (REPO / "docs/report-format.md").read_text()
 README = (REPO / "README.md").read_text()
@@ -42,12 +43,22 @@ def test_every_option_is_in_the_readme() -> None:
     """Each long option of the command line appears in the README's options table."""
     options = {
         flag
-        for action in _parser()._actions
+        for command in _commands(parser())
+        for action in command._actions
         for flag in action.option_strings
         if flag.startswith("--") and flag not in ("--help", "--version")
     }
     table = README.split("## Options", 1)[1].split("\n## ", 1)[0]
     assert {flag for flag in options if f"`{flag}" not in table} == set()
+
+
+def _commands(top: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The top-level parser and each subcommand's."""
+    found = [top]
+    for action in top._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found.extend(action.choices.values())
+    return found
 
 
 def test_the_readme_links_only_inside_the_repository() -> None:

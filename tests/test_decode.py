@@ -11,7 +11,7 @@ import pytest
 from conftest import encode, gray_thumbnail, scene
 from PIL import Image, ImageOps
 
-from reconcile.decode import WORKING_SIZE, Undecodable, _turbo_jpeg, decode
+from reconcile.media.decode import WORKING_SIZE, Undecodable, _turbo_jpeg, decode
 
 
 def _reason(data: bytes, name: str = "x.jpg") -> str:

@@ -9,8 +9,10 @@ from conftest import SAMPLE, encode, gray_thumbnail, hamming, resized, scene
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconcile.decode import decode
-from reconcile.fingerprint import (
+from reconcile.facts import THUMB
+from reconcile.match.verify import DEFAULT
+from reconcile.media.decode import decode
+from reconcile.media.fingerprint import (
     ORIENTATIONS,
     dhash,
     fingerprint,
@@ -19,8 +21,6 @@ from reconcile.fingerprint import (
     phash,
     trim_border,
 )
-from reconcile.model import THUMB
-from reconcile.verify import DEFAULT
 
 u64 = st.integers(min_value=0, max_value=(1 << 64) - 1)
 

@@ -12,17 +12,13 @@ from conftest import encode, scene
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.analyse import analyse
 from reconcile.errors import IndexFileError
-from reconcile.index import (
-    APPLICATION_ID,
-    SCHEMA_VERSION,
-    Index,
-    remove_index,
-    to_signed,
-    to_unsigned,
-)
-from reconcile.model import FileFacts, Fingerprint, Task
+from reconcile.facts import FileFacts, Fingerprint, Task
+from reconcile.media.analyse import analyse
+from reconcile.store.index import Index, remove_index
+from reconcile.store.rows import to_signed, to_unsigned
+from reconcile.store.schema import APPLICATION_ID
+from reconcile.store.schema import VERSION as SCHEMA_VERSION
 
 
 @settings(max_examples=200, deadline=None)
@@ -32,9 +28,9 @@ def test_hashes_survive_sqlite_over_the_full_range(dhash: int, phash: int) -> No
     assert to_unsigned(to_signed(dhash)) == dhash
     print_ = Fingerprint(dhash, phash, bytes(64 * 64), bytes(192), 3, 2)
     with Index(":memory:") as index:
-        index.store([FileFacts("/x/a.jpg", 1, 2, digest=b"d" * 16, print=print_)])
+        index.store([FileFacts("/x/a.jpg", 1, 2, digest=b"d" * 16, full=print_)])
         (id_,) = index.ids_for(["/x/a.jpg"]).values()
-        assert index.entry(id_).print == print_
+        assert index.entry(id_).full == print_
 
 
 def test_facts_round_trip_with_an_undecodable_name(tmp_path: Path) -> None:
@@ -43,14 +39,14 @@ def test_facts_round_trip_with_an_undecodable_name(tmp_path: Path) -> None:
     path = tmp_path / name
     path.write_bytes(encode(scene(1), ".jpg"))
     facts = analyse(Task(str(path), path.stat().st_size, path.stat().st_mtime_ns))
-    assert facts.print is not None and facts.reason is None
+    assert facts.full is not None and facts.reason is None
     with Index(str(tmp_path / "i.sqlite")) as index:
         index.store([facts])
         known = index.known_under(str(tmp_path))
         assert list(known) == [os.fsencode(str(path))]
         entry = index.entry(known[os.fsencode(str(path))].id)
     assert entry.path == str(path)
-    assert (entry.digest, entry.print, entry.reason) == (facts.digest, facts.print, None)
+    assert (entry.digest, entry.full, entry.reason) == (facts.digest, facts.full, None)
 
 
 def test_trimmed_print_round_trips_with_its_detail(tmp_path: Path) -> None:
@@ -64,7 +60,7 @@ def test_trimmed_print_round_trips_with_its_detail(tmp_path: Path) -> None:
     with Index(str(tmp_path / "i.sqlite")) as index:
         index.store([facts])
         entry = index.entry(index.ids_for([str(path)])[str(path)])
-    assert entry.trimmed == facts.trimmed and entry.print == facts.print
+    assert entry.trimmed == facts.trimmed and entry.full == facts.full
 
 
 def test_a_failure_is_stored_as_a_fact(tmp_path: Path) -> None:
@@ -72,7 +68,7 @@ def test_a_failure_is_stored_as_a_fact(tmp_path: Path) -> None:
     with Index(str(tmp_path / "i.sqlite")) as index:
         index.store([FileFacts("/p/bad.jpg", 3, 4, digest=b"x" * 16, reason="empty file")])
         entry = index.entry(index.ids_for(["/p/bad.jpg"])["/p/bad.jpg"])
-    assert (entry.print, entry.reason) == (None, "empty file")
+    assert (entry.full, entry.reason) == (None, "empty file")
 
 
 def test_prefix_queries_do_not_leak_into_sibling_folders(tmp_path: Path) -> None:
@@ -137,7 +133,7 @@ def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
         known = index.known_under("/p")[b"/p/a.jpg"]
         assert (known.digest, known.quick) == (b"a" * 16, False)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 
 
@@ -148,17 +144,20 @@ def test_a_version_4_index_gets_the_new_detail_from_its_thumbnails(tmp_path: Pat
     path = tmp_path / "boxed.png"
     path.write_bytes(encode(picture, ".png"))
     facts = analyse(Task(str(path), 1, 1))
-    assert facts.print is not None and facts.trimmed is not None
+    assert facts.full is not None and facts.trimmed is not None
     db_path = tmp_path / "i.sqlite"
     with Index(str(db_path)) as index:
         index.store([facts])
     with sqlite3.connect(db_path) as db:  # what version 4 stored: detail on its old scale
         db.execute("UPDATE files SET detail = 99, tdetail = 98")
+        db.execute("DROP TABLE looks")
+        for column in ("inode", "ctime_ns", "sample"):  # schema 6's
+            db.execute(f"ALTER TABLE files DROP COLUMN {column}")
         db.execute("PRAGMA user_version = 4")
     with Index(str(db_path)) as index:
         entry = index.entry(index.ids_for([str(path)])[str(path)])
-    assert entry.print is not None and entry.trimmed is not None
-    assert entry.print.detail == pytest.approx(facts.print.detail)
+    assert entry.full is not None and entry.trimmed is not None
+    assert entry.full.detail == pytest.approx(facts.full.detail)
     assert entry.trimmed.detail == pytest.approx(facts.trimmed.detail)
 
 

@@ -21,7 +21,7 @@ from media import (
     write_timed_clip,
 )
 
-from reconcile.match import NOTHING_CLOSE, SAME_CLIP
+from reconcile.match.reasons import NOTHING_CLOSE, SAME_CLIP
 
 
 def _report(tmp_path: Path, hay: Path, needles: Path) -> dict:

@@ -14,9 +14,9 @@ from browser import CHROMIUM, DRIVER, chromium
 from conftest import REPO, SAMPLE, run_cli, scene, write
 
 from reconcile import reconcile
-from reconcile.page import to_html
-from reconcile.report import printable
-from reconcile.thumbs import thumbnails
+from reconcile.media.thumbs import thumbnails
+from reconcile.output.page import to_html
+from reconcile.output.text import printable
 
 SAMPLE_ARGS = ("--haystack", "sample_data/haystack", "--needles", "sample_data/needles")
 needs_browser = pytest.mark.skipif(
@@ -131,7 +131,7 @@ def test_a_match_gone_since_indexing_shows_a_placeholder(tmp_path: Path) -> None
     needles = tmp_path / "needles"
     write(needles / "edit.jpg", (photo * 0.7).astype("uint8"), 85)  # darker: `similar`
     report = reconcile(haystack=[str(hay)], needles=[str(needles)], db=str(tmp_path / "i.db"))
-    assert report.images[0].match == str(gone)
+    assert report.items[0].match == str(gone)
     gone.unlink()
     page = to_html(report, thumbnails, printable=printable)
     assert "cannot be shown (gone or unreadable)" in page and "no longer on disk" in page

@@ -11,15 +11,15 @@ import numpy as np
 from conftest import Phases, resized, scene, write
 
 from reconcile import Report, Status, Verdict, reconcile
-from reconcile.index import Index
+from reconcile.store.index import Index
 
 
 def _statuses(report: Report) -> dict[str, Status]:
-    return {image.path: image.status for image in report.images}
+    return {image.path: image.status for image in report.items}
 
 
 def _verdicts(report: Report) -> dict[str, Verdict]:
-    return {d.path: d.verdict for d in report.directories}
+    return {d.path: d.verdict for d in report.folders}
 
 
 def _library(root: Path) -> list[np.ndarray]:
@@ -62,8 +62,8 @@ def test_the_classic_failure_modes_are_gone(tmp_path: Path, db: str) -> None:
         "export": Verdict.COMPLETE,
         "x/PIX": Verdict.COMPLETE,
     }
-    assert report.directories[0].path in ("card", "y/PIX")  # most work first
-    cut = next(i for i in report.images if i.path == "broken/cut.jpg")
+    assert report.folders[0].path in ("card", "y/PIX")  # most work first
+    cut = next(i for i in report.items if i.path == "broken/cut.jpg")
     assert cut.reason == "truncated image data"
 
 
@@ -77,7 +77,7 @@ def test_a_burst_shot_is_never_same(tmp_path: Path, db: str) -> None:
     report = reconcile(
         haystack=[str(tmp_path / "Masters")], needles=[str(tmp_path / "Backup")], db=db
     )
-    assert report.images[0].status in (Status.SIMILAR, Status.MISSING)
+    assert report.items[0].status is Status.SIMILAR
 
 
 def test_identical_bytes_and_edits(tmp_path: Path, db: str) -> None:
@@ -143,7 +143,7 @@ def test_changed_deleted_and_moved_haystack_files(tmp_path: Path, db: str) -> No
         "one.jpg": Status.MISSING,
         "two.jpg": Status.SAME,
     }
-    two = next(i for i in report.images if i.path == "two.jpg")
+    two = next(i for i in report.items if i.path == "two.jpg")
     assert two.match == str(masters / "moved/IMG_0002.jpg")
     with Index(db) as index:
         stored = [os.fsdecode(path) for path in index.known_under("/")]
@@ -172,8 +172,8 @@ def test_numbers_add_up(tmp_path: Path, db: str) -> None:
     report = reconcile(
         haystack=[str(tmp_path / "Masters")], needles=[str(tmp_path / "Backup")], db=db
     )
-    assert len(report.images) == 4 == len({i.path for i in report.images})
-    assert sum(d.images for d in report.directories) == 4
+    assert len(report.items) == 4 == len({i.path for i in report.items})
+    assert sum(d.items for d in report.folders) == 4
     assert sum(report.count(s) for s in Status) == 4
 
 
@@ -183,7 +183,7 @@ def _stored(db: str) -> dict[str, tuple[bool, bool]]:
         return {
             os.path.basename(os.fsdecode(path)): (
                 row.digest is not None,
-                index.entry(row.id).print is not None,
+                index.entry(row.id).full is not None,
             )
             for path, row in index.known_under("/").items()
         }

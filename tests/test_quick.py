@@ -13,11 +13,11 @@ from conftest import Phases, encode, resized, run_cli, scene, write
 from PIL import Image
 
 from reconcile import Report, Status, reconcile
-from reconcile.index import Index
+from reconcile.store.index import Index
 
 
 def _statuses(report: Report) -> dict[str, Status]:
-    return {image.path: image.status for image in report.images}
+    return {image.path: image.status for image in report.items}
 
 
 def _quick_rows(db: str) -> dict[str, bool]:

@@ -33,9 +33,9 @@ from conftest import (
 from PIL import Image
 
 from reconcile import reconcile
-from reconcile.analyse import analyse
-from reconcile.model import Task
-from reconcile.worker import NAME as WORKER_NAME
+from reconcile.facts import Task
+from reconcile.media.analyse import analyse
+from reconcile.work.worker import NAME as WORKER_NAME
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -275,11 +275,11 @@ def test_a_worker_killed_mid_file_makes_that_file_unreadable_and_the_run_goes_on
         os.kill(pid, signal.SIGKILL)
     thread.join(120)
     report = result["report"]
-    statuses = {i.path: (i.status.value, i.reason) for i in report.images}  # type: ignore[attr-defined]
+    statuses = {i.path: (i.status.value, i.reason) for i in report.items}  # type: ignore[attr-defined]
     assert statuses["copy.jpg"] == ("same", REENCODED)
     assert statuses["huge.png"] == ("unreadable", "worker ran out of memory (killed by the system)")
     again = reconcile(haystack=[str(hay)], needles=[str(needles)], db=db, jobs=1)
-    assert {i.path: i.status.value for i in again.images} == {
+    assert {i.path: i.status.value for i in again.items} == {
         "copy.jpg": "same",
         "huge.png": "unreadable",
     }
@@ -298,7 +298,7 @@ def test_a_file_over_the_time_limit_is_unreadable_and_the_rest_finish(tmp_path: 
         haystack=[str(hay)], needles=[str(needles)], db=str(tmp_path / "i.sqlite"),
         jobs=1, file_seconds=0.5,
     )  # fmt: skip
-    statuses = {i.path: (i.status.value, i.reason) for i in report.images}
+    statuses = {i.path: (i.status.value, i.reason) for i in report.items}
     assert statuses == {
         "a_slow.png": ("unreadable", "took too long (over 0.5 s)"),
         "b_copy.jpg": ("same", REENCODED),
@@ -346,7 +346,7 @@ def test_pipes_devices_and_folders_with_image_names_are_accounted_for(tmp_path: 
     (needles / "null.jpg").symlink_to("/dev/null")
     report = reconcile(haystack=[str(hay)], needles=[str(needles), "/dev"][:1],
                        db=str(tmp_path / "i.sqlite"))  # fmt: skip
-    statuses = {i.path: (i.status.value, i.reason) for i in report.images}
+    statuses = {i.path: (i.status.value, i.reason) for i in report.items}
     assert statuses["album.jpg/inside.jpg"] == ("same", REENCODED)
     assert statuses["pipe.jpg"] == ("unreadable", "not a regular file: a pipe")
     # /dev/null lies outside the roots: not followed at all.
@@ -380,7 +380,7 @@ def test_folders_nested_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
     try:
         db = str(tmp_path / "i.sqlite")
         report = reconcile(haystack=[str(hay)], needles=[str(needles)], db=db)
-        assert [(i.path.count("/"), i.status.value) for i in report.images] == [(1100, "same")]
+        assert [(i.path.count("/"), i.status.value) for i in report.items] == [(1100, "same")]
     finally:  # pytest's clean-up of old temporary folders recurses: leave none this deep
         os.remove(Path(deep, "bottom.jpg"))
         while deep != str(needles):

@@ -112,14 +112,12 @@ def test_bad_and_unusual_files_each_get_the_right_status(tmp_path: Path) -> None
         "sixteen_bit.png": "same",
         "gray.jpg": "similar",  # a grayscale version is an edit, never the original
         "cmyk.jpg": "same",
-        "palette.png": statuses["palette.png"],
-        "animated.gif": statuses["animated.gif"],
+        "palette.png": "similar",  # 256 colours: the quantising shows in the blocks
+        "animated.gif": "same",
         "pages.tif": "same",
         "one_pixel.png": "missing",
         "panorama.jpg": "missing",
     }
-    assert statuses["palette.png"] in ("same", "similar")
-    assert statuses["animated.gif"] in ("same", "similar")
     reasons = {i["path"]: i["reason"] for i in report["images"] if i["status"] == "unreadable"}
     assert reasons["zero.jpg"] == "empty file"
     assert reasons["text.jpg"] == "not an image (unknown format)"
@@ -297,8 +295,8 @@ def test_kill_nine_during_indexing_loses_nothing(tmp_path: Path) -> None:
     resumed = reconcile(haystack=[str(hay)], needles=[str(needles)], db=str(db), progress=phases)
     assert phases.totals["Indexing haystack"] == 400 - stored
     fresh = reconcile(haystack=[str(hay)], needles=[str(needles)], db=str(tmp_path / "f.sqlite"))
-    assert resumed.images == fresh.images
-    assert resumed.directories == fresh.directories
+    assert resumed.items == fresh.items
+    assert resumed.folders == fresh.folders
 
 
 def test_two_runs_on_one_index_at_once(tmp_path: Path) -> None:

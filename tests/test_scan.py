@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import encode, scene
 
+from reconcile.disk.scan import check_root, scan
 from reconcile.errors import RootError
-from reconcile.scan import check_root, scan
 
 
 def _tree(root: Path) -> None:
@@ -32,7 +32,7 @@ def test_images_are_found_by_name_and_by_content(tmp_path: Path) -> None:
     files are skipped, and the unknown ones are counted per folder."""
     _tree(tmp_path)
     result = scan(str(tmp_path))
-    assert [(f.relpath, f.kind.value) for f in result.images] == [
+    assert [(f.relpath, f.kind.value) for f in result.media] == [
         ("a/IMG_1.JPG", "image"),
         ("a/broken.jpg", "image"),
         ("a/clip.mov", "video"),
@@ -48,7 +48,7 @@ def test_a_symlink_loop_is_walked_once(tmp_path: Path) -> None:
     _tree(tmp_path)
     os.symlink(tmp_path / "a", tmp_path / "a/loop")
     result = scan(str(tmp_path))
-    assert len(result.images) == 5
+    assert len(result.media) == 5
     assert any("symlink loop" in warning for warning in result.warnings)
 
 
@@ -57,7 +57,7 @@ def test_symlinks_to_files_are_followed_and_dangling_ones_reported(tmp_path: Pat
     _tree(tmp_path)
     os.symlink(tmp_path / "a/IMG_1.JPG", tmp_path / "link.jpg")
     os.symlink(tmp_path / "nowhere.jpg", tmp_path / "dangling.jpg")
-    found = {f.relpath: f for f in scan(str(tmp_path)).images}
+    found = {f.relpath: f for f in scan(str(tmp_path)).media}
     assert found["link.jpg"].problem is None and found["link.jpg"].size > 0
     assert found["dangling.jpg"].problem == "broken symlink"
 
@@ -66,7 +66,7 @@ def test_excluded_folders_are_not_entered(tmp_path: Path) -> None:
     """A nested root of the other side is left out of this side's scan."""
     _tree(tmp_path)
     result = scan(str(tmp_path), exclude=(str(tmp_path / "a"),))
-    assert result.images == [] and result.skipped == 0
+    assert result.media == [] and result.skipped == 0
 
 
 def test_roots_are_checked(tmp_path: Path) -> None:

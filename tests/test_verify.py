@@ -6,9 +6,8 @@ import cv2
 import numpy as np
 from conftest import scene
 
-from reconcile.fingerprint import fingerprint
-from reconcile.model import Fingerprint
-from reconcile.verify import (
+from reconcile.facts import Fingerprint
+from reconcile.match.verify import (
     DEFAULT,
     Likeness,
     aspect_matches,
@@ -18,6 +17,7 @@ from reconcile.verify import (
     largest_block_difference,
     same_limit,
 )
+from reconcile.media.fingerprint import fingerprint
 
 
 def _print(rgb: np.ndarray) -> Fingerprint:

@@ -1,0 +1,159 @@
+"""What is known of one file: its fingerprints and views, its facts as the index keeps them,
+and the request to analyse it. Plain data: numpy for the thumbnails, nothing that decodes,
+draws or stores.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from reconcile.filetypes import Kind
+
+CLOSER = 384  # the long side of a closer look at a candidate pair (see verify.closer_difference)
+THUMB = 64  # side of the grayscale verification thumbnail
+COLOUR = 8  # side of the colour thumbnail that tells a grayscale edit from the original
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """Two 64-bit perceptual hashes, the thumbnails they came from, and the picture's size."""
+
+    dhash: int
+    phash: int
+    thumb: bytes  # THUMB x THUMB grayscale, row-major uint8
+    colour: bytes  # COLOUR x COLOUR x 3 RGB uint8
+    width: int
+    height: int
+    detail: float = 0.0  # `information` of the thumbnail
+    # (dHash, pHash) of the picture cropped by each of fingerprint.CROPS per side, so that a
+    # crop of it (or it, when it is the crop) can be found.
+    crops: tuple[tuple[int, int], ...] = ()
+
+    def thumb_array(self) -> np.ndarray:
+        return np.frombuffer(self.thumb, dtype=np.uint8).reshape(THUMB, THUMB)
+
+    def colour_array(self) -> np.ndarray:
+        return np.frombuffer(self.colour, dtype=np.uint8).reshape(COLOUR, COLOUR, 3)
+
+
+class ViewKind(enum.Enum):
+    """Which part of a picture a hash was taken from."""
+
+    FULL = "full"  # the picture as stored
+    TRIM = "trim"  # without its uniform border (letterbox, frame)
+    CROP = "crop"  # its centre, fingerprint.CROPS[crop] cut from each side
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class View:
+    """One view of a picture: a kind, and for a crop, which of the crop fractions.
+
+    Views are singletons (FULL, TRIM, crop_view(n)) compared by identity: the matcher keys
+    millions of hits by view, and an enum's hash is Python code."""
+
+    kind: ViewKind
+    crop: int = 0
+
+    @property
+    def is_full(self) -> bool:
+        return self.kind is ViewKind.FULL
+
+
+FULL = View(ViewKind.FULL)
+TRIM = View(ViewKind.TRIM)
+
+
+@functools.cache
+def crop_view(number: int) -> View:
+    return View(ViewKind.CROP, number)
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What the index keeps about one file (a failure is a fact too: `reason` says why)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    digest: bytes | None = None
+    full: Fingerprint | None = None  # the picture as stored
+    trimmed: Fingerprint | None = None  # the picture without its uniform border, if it has one
+    reason: str | None = None
+    quick: bool = False  # the prints come from the embedded EXIF thumbnail, not the picture
+    kind: Kind = Kind.IMAGE
+    duration: float | None = None  # seconds, for a video
+    # A video's frames sampled across the clip, in order (`full` is the middle one's).
+    frames: tuple[Fingerprint, ...] = ()
+    # The picture in grey at up to CLOSER px a side, when the task asked for a closer look
+    # (never stored: it serves one comparison).
+    closer: np.ndarray | None = field(default=None, compare=False)
+    # Who the file is beyond size and mtime, as the scan saw it: a file replaced under the same
+    # size and mtime has another inode or ctime, and another `sample` (see files.sample_of).
+    inode: int | None = None
+    ctime_ns: int | None = None
+    sample: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One file to analyse, as a command hands it to a worker."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    want_digest: bool = True  # only when a file of the same size is on the other side
+    quick: bool = False  # fingerprint a JPEG from its EXIF thumbnail when it has a usable one
+    kind: Kind = Kind.IMAGE
+    closer: bool = False  # also hand back the picture itself, for a closer look (verify)
+    inode: int | None = None  # as the scan saw them, handed back in the facts
+    ctime_ns: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A fingerprinted file as the index holds it: what matching needs of it."""
+
+    id: int
+    path: str
+    digest: bytes | None
+    full: Fingerprint | None
+    trimmed: Fingerprint | None
+    reason: str | None
+    quick: bool = False  # the prints come from the EXIF thumbnail: candidates, not answers
+    kind: Kind = Kind.IMAGE
+    duration: float | None = None
+    frames: tuple[Fingerprint, ...] = ()  # a video's sampled frames, in sampling order
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """What searching needs of many stored files, as arrays with one entry per file: the
+    hashes of each view, and what tells which files may be searched at all. Read from the
+    index in one pass (no thumbnails), so that a library of millions fits in memory."""
+
+    ids: np.ndarray  # int64
+    video: np.ndarray  # bool
+    quick: np.ndarray  # bool: prints from an EXIF thumbnail
+    printed: np.ndarray  # bool: has a fingerprint (decoded, or quick)
+    detail: np.ndarray  # float32 (0 without a print)
+    dhash: np.ndarray  # uint64 (0 without a print)
+    phash: np.ndarray  # uint64
+    crops: np.ndarray  # uint64, (files, crop views, 2): dHash and pHash of each crop view
+    cropped: np.ndarray  # int64: how many crop views each file has
+    trimmed: np.ndarray  # bool: has a trimmed print
+    tdhash: np.ndarray  # uint64
+    tphash: np.ndarray  # uint64
+
+
+@dataclass(frozen=True, slots=True)
+class FrameColumns:
+    """Every sampled frame of many videos (a video's id repeats once per frame)."""
+
+    ids: np.ndarray  # int64
+    detail: np.ndarray  # float32
+    dhash: np.ndarray  # uint64
+    phash: np.ndarray  # uint64

@@ -1,0 +1,421 @@
+"""The matching rules, each one unit, in the order they are asked.
+
+A needle's status comes from three kinds of rule:
+
+- *Deciders* (`DECIDERS`) give a first answer: equal bytes, a video's frames, a picture
+  without detail, a picture's verified candidates. They are asked in order until one gives a
+  settled decision; an unsettled one (a byte copy only in the library's trash, say) may be
+  bettered by a later decider.
+- *Caps* (`CAPS`) limit what one pair of files can be: a RAW against the library's JPEG of it
+  is at most `similar`, whatever the pixels say. The deciders rank their candidates after the
+  caps, so that a pair that is `same` uncapped wins over one capped.
+- *Refiners* (`REFINERS`) look again at a decision: a closer look at pictures whose
+  thumbnails say too little.
+
+A rule may instead say what it needs before it can answer (`Confirm`, `Look`): the caller
+gets it, fetches it (fingerprints in full, pixels at the pictures' own size) and asks again.
+Rules never touch files, processes or SQLite: everything they see is in `World`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from reconcile.facts import Entry, Fingerprint
+from reconcile.filetypes import Kind, is_raw_name
+from reconcile.match import reasons
+from reconcile.match.candidates import Hit, thumbnails
+from reconcile.match.haystack import Haystack
+from reconcile.match.verify import (
+    DEFAULT,
+    Comparison,
+    Likeness,
+    Thresholds,
+    aspect_matches,
+    compare,
+    flat_colour_differences,
+    frame_limits,
+    same_limit,
+)
+from reconcile.media.fingerprint import ORIENTATIONS
+from reconcile.results import Status
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A needle's status and the library file that decided it."""
+
+    status: Status
+    match: int | None = None  # the library file's id
+    distance: int | None = None
+    reason: str | None = None
+    # False: an answer a later decider may better (equal bytes only in the library's trash).
+    settled: bool = True
+    # The thumbnails' verdict is worth checking on the pictures themselves (see `closer_look`).
+    closer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Confirm:
+    """The answer rests on library files fingerprinted from their EXIF thumbnails (--quick):
+    fingerprint these in full, then ask again."""
+
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """Compare these two pictures at their own size (verify.closer_difference), then ask
+    again."""
+
+    needle: int
+    hay: int
+
+
+Need = Confirm | Look
+Outcome = Decision | Need
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """Everything the rules may see for one batch of needles."""
+
+    haystack: Haystack
+    candidates: Mapping[int, Sequence[Hit]] = field(default_factory=dict)  # by needle id
+    # Closer looks taken: (needle id, library id) -> score, or None where a file could not
+    # be read again.
+    looks: Mapping[tuple[int, int], float | None] = field(default_factory=dict)
+    limits: Thresholds = DEFAULT
+
+
+Decider = Callable[[Entry, Decision | None, World], Outcome | None]
+Cap = Callable[[Entry, Entry, World], str | None]
+Refiner = Callable[[Entry, Decision, World], Outcome | None]
+
+
+# --- caps -------------------------------------------------------------------------------
+
+
+def raw_only_rendered(needle: Entry, hay: Entry, world: World) -> str | None:
+    """A RAW whose shot the library holds only as a JPEG or other rendering is at most
+    `similar`: the picture is there, the RAW's latitude is not."""
+    if is_raw_name(needle.path) and not is_raw_name(hay.path):
+        return reasons.RAW_ONLY_RENDERED
+    return None
+
+
+CAPS: tuple[Cap, ...] = (raw_only_rendered,)
+
+
+def capped(needle: Entry, hay: Entry, world: World) -> str | None:
+    """The reason the first cap gives for this pair, if any."""
+    for cap in CAPS:
+        reason = cap(needle, hay, world)
+        if reason is not None:
+            return reason
+    return None
+
+
+# --- deciders ---------------------------------------------------------------------------
+
+
+def equal_bytes(needle: Entry, so_far: Decision | None, world: World) -> Outcome | None:
+    """`identical` when a library file has the needle's bytes, and `unreadable` when the
+    needle cannot be decoded (even if the library holds its bytes: we never count a file we
+    cannot read). Equal bytes decode alike, so one side's decode vouches for both."""
+    twins = world.haystack.twins.get(needle.digest or b"", [])
+    usable = [t for t in twins if t.decoded or needle.full is not None]
+    if needle.reason is not None or not (usable or needle.full is not None):
+        reason = needle.reason or reasons.NOT_DECODED
+        if twins:
+            first = min(twins, key=lambda t: world.haystack.path(t.id))
+            reason = reasons.same_bytes_elsewhere(reason, world.haystack.path(first.id))
+        return Decision(Status.UNREADABLE, reason=reason)
+    if not usable:
+        return None
+    entries = world.haystack.entries(t.id for t in usable)
+    ranked = sorted(
+        (t for t in usable if t.id in entries),
+        key=lambda t: (not t.decoded, world.haystack.path(t.id)),
+    )
+    for twin in ranked:
+        if capped(needle, entries[twin.id], world) is None:
+            return Decision(Status.IDENTICAL, match=twin.id, distance=0)
+    if not ranked:
+        return None
+    twin = ranked[0]
+    return Decision(
+        Status.SIMILAR, twin.id, 0, capped(needle, entries[twin.id], world), settled=False
+    )
+
+
+def video(needle: Entry, so_far: Decision | None, world: World) -> Outcome | None:
+    """A video is `same` when a library video of the same length shows the same frames at
+    every sample point; `similar` when some frames are alike (trimmed, edited, or another
+    clip of the scene); `missing` otherwise. A video never matches a picture."""
+    if needle.kind is not Kind.VIDEO:
+        return None
+    limits, table = world.limits, world.haystack.frames
+    found: dict[int, int] = {}  # candidate video id: smallest hash distance
+    for searcher, codes in (
+        (table.by_dhash, [f.dhash for f in needle.frames]),
+        (table.by_phash, [f.phash for f in needle.frames]),
+    ):
+        hits = searcher.search(np.array(codes, dtype=np.uint64), limits.radius)
+        for _, ei, dist in zip(*(c.tolist() for c in hits), strict=True):
+            id_ = int(table.ids[ei])
+            found[id_] = min(dist, found.get(id_, dist))
+    ranked = sorted(found.items(), key=lambda item: (item[1], world.haystack.path(item[0])))
+    ranked = ranked[:_MAX_VIDEO_CANDIDATES]
+    entries = world.haystack.entries(id_ for id_, _ in ranked)
+    best: tuple[tuple[int, int, int], Decision] | None = None
+    for id_, distance in ranked:
+        hay = entries.get(id_)
+        if hay is None:
+            continue
+        aligned, alike = _frame_pairs_alike(needle, hay, limits)
+        if not alike:
+            continue
+        same_length = _same_length(needle.duration, hay.duration)
+        cap = capped(needle, hay, world)
+        if same_length and aligned == len(needle.frames) == len(hay.frames):
+            decision = Decision(Status.SAME, id_, distance, reasons.SAME_CLIP)
+        elif same_length:
+            decision = Decision(Status.SIMILAR, id_, distance, reasons.EDITED_CLIP)
+        else:
+            reason = reasons.trimmed_clip(needle.duration, hay.duration)
+            decision = Decision(Status.SIMILAR, id_, distance, reason)
+        if cap is not None:
+            decision = Decision(Status.SIMILAR, id_, distance, cap)
+        key = (_RANK[decision.status], -aligned, -alike)
+        if best is None or key < best[0]:
+            best = (key, decision)
+    return best[1] if best else Decision(Status.MISSING, reason=reasons.NOTHING_CLOSE)
+
+
+def without_detail(needle: Entry, so_far: Decision | None, world: World) -> Outcome | None:
+    """A picture without detail (flat, dark, a smooth gradient): nothing in it can be
+    verified, so a library picture of the same colours and shape makes it `similar` (to
+    review), never `same`; otherwise `missing`."""
+    if not is_flat(needle, world.limits):
+        return None
+    assert needle.full is not None
+    flat, colours = world.haystack.flat()
+    if not flat:
+        return Decision(Status.MISSING, reason=reasons.TOO_FLAT)
+    # Against every flat library picture at once: a library may hold thousands.
+    differences = flat_colour_differences(colours, needle.full.colour_array().reshape(-1))
+    near = [
+        (float(differences[i]), world.haystack.path(flat[i][0]), flat[i][0])
+        for i in _below(differences, world.limits.flat_colour)
+        if aspect_matches(needle.full, flat[i][1], limits=world.limits)
+    ]
+    if not near:
+        return Decision(Status.MISSING, reason=reasons.TOO_FLAT)
+    entries = world.haystack.entries(id_ for _, _, id_ in near)
+    ranked = sorted(near, key=lambda n: (capped(needle, entries[n[2]], world) is not None, n))
+    match = ranked[0][2]
+    reason = capped(needle, entries[match], world) or reasons.FLAT_ALIKE
+    return Decision(Status.SIMILAR, match, None, reason)
+
+
+def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | None:
+    """A picture against its candidates, each verified on the thumbnails (`verify.compare`):
+    the best verified `same`, else the best `similar`, else `missing`. A candidate known
+    only by its EXIF thumbnail proves nothing either way: the answer waits until it is
+    fingerprinted in full, unless a `same` is found without it."""
+    if needle.kind is not Kind.IMAGE or needle.full is None or is_flat(needle, world.limits):
+        return None
+    limits = world.limits
+    hits = world.candidates.get(needle.id, ())
+    entries = world.haystack.entries(hit.hay for hit in hits)
+    best: tuple[tuple[int, float, str], Decision] | None = None
+    unconfirmed: dict[int, None] = {}
+    for hit in hits:
+        hay = entries.get(hit.hay)
+        if hay is None:
+            continue
+        if hay.quick:
+            unconfirmed[hit.hay] = None
+            continue
+        pair = thumbnails(needle, hit.query, hay)
+        if pair is None:
+            continue
+        a, b, needle_print, hay_print = pair
+        query = hit.query
+        result = compare(
+            a, b, needle_print, hay_print, exact=query.exact,
+            transposed=ORIENTATIONS[query.orientation][1], limits=limits,
+        )  # fmt: skip
+        if result.verdict is Likeness.DIFFERENT:
+            continue
+        if hit.distance > limits.radius and not _same_or_close(result, limits):
+            continue  # found by the wide search, and not close enough for it
+        same = result.verdict is Likeness.SAME
+        if same:
+            reason = reasons.same_picture(
+                needle_print.width, needle_print.height, hay_print.width, hay_print.height
+            )
+        else:
+            reason = reasons.similar_picture(
+                result,
+                ORIENTATIONS[query.orientation][0] if query.orientation else None,
+                trimmed="trim" in (query.view.kind.value, query.against.kind.value),
+                cropped="crop" in (query.view.kind.value, query.against.kind.value),
+                limits=limits,
+            )
+        cap = capped(needle, hay, world)
+        if cap is not None:
+            same, reason = False, cap
+        closer = (
+            cap is None
+            and query.exact
+            and _worth_a_closer_look(result, needle_print, hay_print, limits)
+        )
+        status = Status.SAME if same else Status.SIMILAR
+        decision = Decision(status, hit.hay, hit.distance, reason, closer=closer)
+        key = (0 if same else 1, result.score, hay.path)
+        if best is None or key < best[0]:
+            best = (key, decision)
+    if best is not None and best[1].status is Status.SAME:
+        return best[1]  # nothing a confirmation could find would change the status
+    if unconfirmed:
+        return Confirm(tuple(unconfirmed))
+    return best[1] if best else Decision(Status.MISSING, reason=reasons.NOTHING_CLOSE)
+
+
+DECIDERS: tuple[Decider, ...] = (equal_bytes, video, without_detail, pictures)
+
+
+# --- refiners ---------------------------------------------------------------------------
+
+
+def closer_look(needle: Entry, decision: Decision, world: World) -> Outcome | None:
+    """Pairs that the thumbnails refused `same` by a little (fine regular detail: facades,
+    fabric) or passed as `same` at low contrast (fog, night) are compared at the pictures'
+    own detail: `same` at most `closer_block`, `similar` beyond. A low-contrast `same` that
+    cannot be looked at (a file gone mid-run) is `similar`: the look is what vouches for it."""
+    if not decision.closer or decision.match is None:
+        return None
+    pair = (needle.id, decision.match)
+    if pair not in world.looks:
+        return Look(*pair)
+    score = world.looks[pair]
+    limit = world.limits.closer_block
+    if score is None:
+        if decision.status is Status.SAME:
+            return _replaced(decision, Status.SIMILAR, reasons.CLOSER_FAILED)
+        return None  # `similar` stays what the thumbnails said
+    if decision.status is Status.SIMILAR and score <= limit:
+        return _replaced(decision, Status.SAME, reasons.CLOSER_SAME)
+    if decision.status is Status.SAME and score > limit:
+        return _replaced(decision, Status.SIMILAR, reasons.CLOSER_DIFFERS)
+    return None
+
+
+REFINERS: tuple[Refiner, ...] = (closer_look,)
+
+
+# --- running them -------------------------------------------------------------------------
+
+
+def decide(needle: Entry, world: World) -> Outcome:
+    """The needle's decision by the rules in order, or what a rule needs first."""
+    decision: Decision | None = None
+    for decider in DECIDERS:
+        if decision is not None and decision.settled:
+            break
+        outcome = decider(needle, decision, world)
+        if outcome is None:
+            continue
+        if not isinstance(outcome, Decision):
+            return outcome
+        if decision is None or _RANK[outcome.status] < _RANK[decision.status]:
+            decision = outcome
+        elif outcome.settled:
+            decision = _replaced(decision, decision.status, decision.reason, settled=True)
+    if decision is None:
+        decision = Decision(Status.MISSING, reason=reasons.NOTHING_CLOSE)
+    for refiner in REFINERS:
+        outcome = refiner(needle, decision, world)
+        if outcome is None:
+            continue
+        if not isinstance(outcome, Decision):
+            return outcome
+        decision = outcome
+    return decision
+
+
+# Better answers first: a decider's answer replaces an earlier one only if it is better.
+_RANK = {
+    Status.IDENTICAL: 0,
+    Status.SAME: 1,
+    Status.SIMILAR: 2,
+    Status.MISSING: 3,
+    Status.UNREADABLE: 4,
+}
+_MAX_VIDEO_CANDIDATES = 24
+
+
+def is_flat(entry: Entry, limits: Thresholds) -> bool:
+    return entry.kind is Kind.IMAGE and entry.full is not None and entry.full.detail < limits.detail
+
+
+def _replaced(
+    decision: Decision, status: Status, reason: str | None, *, settled: bool = True
+) -> Decision:
+    return Decision(status, decision.match, decision.distance, reason, settled, closer=False)
+
+
+def _below(values: np.ndarray, limit: float) -> list[int]:
+    return [int(i) for i in np.flatnonzero(values <= limit)]
+
+
+def _worth_a_closer_look(
+    result: Comparison, needle: Fingerprint, hay: Fingerprint, limits: Thresholds
+) -> bool:
+    """Whether the thumbnails' verdict should be checked on the pictures themselves: refused
+    `same` by the blocks alone and by little (colours, shape and size agree, the block score
+    within `closer_up_to` of the limit), or passed as `same` at low contrast, where a change
+    in the dark averages away."""
+    side = min(needle.width, needle.height, hay.width, hay.height)
+    if side < limits.closer_from:
+        return False
+    if result.verdict is Likeness.SAME:
+        return result.gain >= limits.closer_gain
+    return (
+        result.aspect_ok
+        and result.colour <= limits.same_colour
+        and result.score <= limits.closer_up_to * same_limit(side, limits)
+    )
+
+
+def _same_or_close(result: Comparison, limits: Thresholds) -> bool:
+    return result.verdict is Likeness.SAME or result.correlation >= limits.wide_correlation
+
+
+def _same_length(a: float | None, b: float | None) -> bool:
+    """Durations that agree within half a second or 2 % (containers round differently)."""
+    if not a or not b:
+        return False
+    return abs(a - b) <= max(0.5, 0.02 * max(a, b))
+
+
+def _frame_pairs_alike(needle: Entry, hay: Entry, limits: Thresholds) -> tuple[int, int]:
+    """(frames at the same points that verify `same`, frame pairs at any points that are at
+    least `similar`) between two videos."""
+    limits = frame_limits(limits)
+    aligned = 0
+    alike = 0
+    for i, nf in enumerate(needle.frames):
+        for j, hf in enumerate(hay.frames):
+            exact = i == j
+            result = compare(nf.thumb_array(), hf.thumb_array(), nf, hf, exact=exact, limits=limits)
+            if result.verdict is Likeness.DIFFERENT:
+                continue
+            alike += 1
+            aligned += exact and result.verdict is Likeness.SAME
+    return aligned, alike

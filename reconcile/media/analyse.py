@@ -1,0 +1,162 @@
+"""One file from path to facts: its bytes' digest, its fingerprints, or why it cannot be read."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import BinaryIO
+
+from reconcile.facts import FileFacts, Task
+from reconcile.files import digest_of, file_digest, open_regular
+from reconcile.filetypes import Kind
+from reconcile.media.decode import HEAD_BYTES, Pixels, Undecodable, decode, decode_embedded
+from reconcile.media.fingerprint import closer_look, fingerprint, grey, trim_border
+
+# Files up to this size are read once into memory, digested and decoded from there; larger
+# ones (TIFF scans, or a disk image named .jpg) are digested as a stream and decoded from disk.
+READ_WHOLE = 256 * 1024 * 1024
+
+
+def analyse(task: Task) -> FileFacts:
+    """Read, decode and fingerprint one file, and digest it if asked. Never raises for a bad file.
+
+    The digest only serves to find byte-identical copies, so it is asked for only when
+    a file of the same size is on the other side: most files never pay for it. `quick`
+    fingerprints a JPEG's embedded EXIF thumbnail instead of the picture when it has a usable
+    one; such prints only ever propose candidates (see `rules.Confirm`).
+    """
+    if task.kind is Kind.VIDEO:
+        return _analyse_video(task)
+    path, size, mtime_ns = task.path, task.size, task.mtime_ns
+    head_only = task.quick and not task.want_digest  # the thumbnail is in the head
+    try:
+        with open_regular(path) as handle:
+            data = handle.read(HEAD_BYTES) if head_only else _read_whole(handle, size)
+            embedded = decode_embedded(data) if task.quick else None
+            if embedded is None and head_only:
+                data += _read_whole(handle, size - len(data), READ_WHOLE + 1 - len(data))
+    except OSError as error:
+        return FileFacts(path, size, mtime_ns, reason=f"cannot read ({error.strerror or error})")
+    except MemoryError:
+        return FileFacts(path, size, mtime_ns, reason="cannot read (out of memory)")
+    if embedded is not None:
+        digest = digest_of(data) if task.want_digest else None
+        return _guarded_facts(task, digest, embedded, quick=True)
+    with ThreadPoolExecutor(1) as digester:
+        # hashlib and the decoders release the GIL: digesting beside the decode hides the
+        # digest's cost wherever a core is free.
+        if len(data) > READ_WHOLE:
+            del data  # too large to hold: digest the file as a stream, decode from disk
+            pending = digester.submit(file_digest, path) if task.want_digest else None
+            source: bytes | str = path
+        else:
+            pending = digester.submit(digest_of, data) if task.want_digest else None
+            source = data
+        try:
+            pixels = decode(source, name=os.path.basename(path))
+        except Undecodable as error:
+            return FileFacts(path, size, mtime_ns, digest=_result(pending), reason=str(error))
+        digest = _result(pending)
+    return _guarded_facts(task, digest, pixels)
+
+
+def _analyse_video(task: Task) -> FileFacts:
+    """A video: frames sampled at a few points (never the whole clip), each fingerprinted;
+    its digest, when wanted, read as a stream beside them."""
+    from reconcile.media.video import sample  # PyAV is loaded only where videos are met
+
+    with ThreadPoolExecutor(1) as digester:
+        pending = digester.submit(file_digest, task.path) if task.want_digest else None
+        try:
+            with open_regular(task.path):  # a FIFO or device in its place: refused at once
+                pass
+            clip = sample(task.path)
+        except OSError as error:
+            reason = f"cannot read ({error.strerror or error})"
+            return FileFacts(task.path, task.size, task.mtime_ns, reason=reason, kind=task.kind)
+        except Undecodable as error:
+            digest = _result(pending)
+            return FileFacts(
+                task.path, task.size, task.mtime_ns, digest=digest, reason=str(error),
+                kind=task.kind,
+            )  # fmt: skip
+        digest = _result(pending)
+    try:
+        prints = tuple(
+            fingerprint(frame.rgb, width=frame.width, height=frame.height, crop_views=False)
+            for frame in clip.frames
+        )
+    except Exception as error:  # a bad frame is a reason, never a crash
+        text = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        return FileFacts(
+            task.path, task.size, task.mtime_ns, digest=digest,
+            reason=f"cannot fingerprint ({text})", kind=task.kind,
+        )  # fmt: skip
+    return FileFacts(
+        task.path,
+        task.size,
+        task.mtime_ns,
+        digest=digest,
+        full=prints[0],
+        kind=Kind.VIDEO,
+        duration=clip.duration,
+        frames=prints,
+    )
+
+
+def _read_whole(handle: BinaryIO, expected: int, limit: int = READ_WHOLE + 1) -> bytes:
+    """Up to `limit` bytes. Asked for `limit` at once, Python would allocate that much (256 MB)
+    for every file and shrink it after: the size the scan saw is asked for first (one byte
+    more, to notice a file that grew), and the rest only if there is more."""
+    data = handle.read(min(max(expected, 0) + 1, limit))
+    if len(data) > expected and len(data) < limit:
+        data += handle.read(limit - len(data))
+    return data
+
+
+def _result(pending: Future[bytes] | None) -> bytes | None:
+    if pending is None:
+        return None
+    try:
+        return pending.result()
+    except OSError:
+        return None
+
+
+def _guarded_facts(
+    task: Task, digest: bytes | None, pixels: Pixels, quick: bool = False
+) -> FileFacts:
+    try:
+        return _facts(task, digest, pixels, quick)
+    except MemoryError:
+        reason = "out of memory fingerprinting"
+    except Exception as error:  # a bad picture is a record, never a crash
+        text = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        reason = f"cannot fingerprint ({text})"
+    return FileFacts(task.path, task.size, task.mtime_ns, digest=digest, reason=reason)
+
+
+def _facts(task: Task, digest: bytes | None, pixels: Pixels, quick: bool) -> FileFacts:
+    gray = grey(pixels.rgb)  # once, for the prints and the border
+    full = fingerprint(pixels.rgb, width=pixels.width, height=pixels.height, gray=gray)
+    inner = trim_border(pixels.rgb, gray=gray)
+    trimmed = None
+    if inner is not None:
+        # The trimmed picture's full size, scaled from the decoded one.
+        scale = pixels.width / pixels.rgb.shape[1]
+        trimmed = fingerprint(
+            inner,
+            width=max(1, round(inner.shape[1] * scale)),
+            height=max(1, round(inner.shape[0] * scale)),
+            crop_views=False,
+        )
+    return FileFacts(
+        task.path,
+        task.size,
+        task.mtime_ns,
+        digest=digest,
+        full=full,
+        trimmed=trimmed,
+        quick=quick,
+        closer=closer_look(pixels.rgb) if task.closer else None,
+    )

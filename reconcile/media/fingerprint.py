@@ -1,0 +1,160 @@
+"""What a picture looks like: perceptual hashes and small thumbnails, computed from arrays."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from reconcile.facts import CLOSER, COLOUR, THUMB, Fingerprint
+
+CROPS = (0.025, 0.05)  # fractions cut from each side for the crop views
+
+
+def fingerprint(
+    rgb: np.ndarray,
+    *,
+    width: int,
+    height: int,
+    crop_views: bool = True,
+    gray: np.ndarray | None = None,
+) -> Fingerprint:
+    """Fingerprint an RGB picture; `width` and `height` are its full stored size.
+
+    `crop_views` False leaves out the crop views' hashes (a border-trimmed view needs none);
+    `gray`, the picture in grey when the caller has it already (see `grey`).
+    """
+    gray = grey(rgb) if gray is None else gray
+    thumb = _squeeze(gray)
+    colour = cv2.resize(rgb, (COLOUR, COLOUR), interpolation=cv2.INTER_AREA)
+    crops = []
+    for fraction in CROPS if crop_views else ():
+        inner = _squeeze(cropped(gray, fraction))
+        crops.append((dhash(inner), phash(inner)))
+    return Fingerprint(
+        dhash=dhash(thumb),
+        phash=phash(thumb),
+        thumb=thumb.tobytes(),
+        colour=np.ascontiguousarray(colour, dtype=np.uint8).tobytes(),
+        width=width,
+        height=height,
+        detail=information(thumb),
+        crops=tuple(crops),
+    )
+
+
+def closer_look(rgb: np.ndarray) -> np.ndarray:
+    """The decoded picture in grey, reduced to fit CLOSER px a side (the decoder already
+    reduced it to a few hundred): what a closer comparison of a candidate pair needs."""
+    gray = grey(rgb)
+    h, w = gray.shape
+    scale = CLOSER / max(h, w)
+    if scale < 1:
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(gray)
+
+
+def cropped(array: np.ndarray, fraction: float) -> np.ndarray:
+    """The centre of a picture, `fraction` of each side cut away."""
+    h, w = array.shape[:2]
+    dy, dx = round(h * fraction), round(w * fraction)
+    return array[dy : h - dy or h, dx : w - dx or w]
+
+
+def crop_thumbnail(thumb: np.ndarray, fraction: float) -> np.ndarray:
+    """A thumbnail's centre crop, scaled back to THUMB x THUMB (for comparing crop views)."""
+    return cv2.resize(cropped(thumb, fraction), (THUMB, THUMB), interpolation=cv2.INTER_LINEAR)
+
+
+def _squeeze(gray: np.ndarray) -> np.ndarray:
+    return cv2.resize(np.ascontiguousarray(gray), (THUMB, THUMB), interpolation=cv2.INTER_AREA)
+
+
+def dhash(thumb: np.ndarray) -> int:
+    """Difference hash: is each of 8x8 cells brighter than its right-hand neighbour."""
+    small = cv2.resize(thumb, (9, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
+    return _pack(small[:, 1:] > small[:, :-1])
+
+
+def phash(thumb: np.ndarray) -> int:
+    """DCT hash: is each of the 8x8 lowest frequencies above their median."""
+    small = cv2.resize(thumb, (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32)
+    low = cv2.dct(small)[:8, :8]
+    # np.median's own arithmetic (partition, then the mean of the middle two) without its
+    # generic machinery, which cost more than the DCT: a run verifies thousands of views.
+    middle = np.partition(low.ravel(), (31, 32))[31:33].mean()
+    return _pack(low > middle)
+
+
+def _pack(bits: np.ndarray) -> int:
+    return int.from_bytes(np.packbits(bits.reshape(-1)).tobytes(), "big")
+
+
+def information(thumb: np.ndarray) -> float:
+    """How much structure a thumbnail holds, in grey levels: 0 for flat pictures, noise and
+    smooth gradients; a fog or night photograph keeps a little.
+
+    Measured on a 16 x 16 reduction (which averages away noise and the thumbnail's rounding)
+    as the mean departure from its own blur, inside the border (where a gradient's blur
+    bends): what a plane leaves is nothing, what a scene leaves is its shapes.
+    """
+    coarse = cv2.resize(thumb.astype(np.float32), (16, 16), interpolation=cv2.INTER_AREA)
+    smooth = cv2.GaussianBlur(coarse, (0, 0), 1.0)
+    return float(np.mean(np.abs(coarse - smooth)[4:-4, 4:-4]))
+
+
+# The eight ways a picture can be rotated or mirrored, as numpy operations on a thumbnail;
+# "transposes" says whether width and height swap.
+ORIENTATIONS: tuple[tuple[str, bool], ...] = (
+    ("as is", False),
+    ("rotated 90", True),
+    ("rotated 180", False),
+    ("rotated 270", True),
+    ("mirrored", False),
+    ("mirrored, rotated 90", True),
+    ("mirrored, rotated 180", False),
+    ("mirrored, rotated 270", True),
+)
+
+
+def orient(array: np.ndarray, index: int) -> np.ndarray:
+    """The picture under ORIENTATIONS[index]."""
+    base = array[:, ::-1] if index >= 4 else array
+    return np.ascontiguousarray(np.rot90(base, k=index % 4))
+
+
+def grey(rgb: np.ndarray) -> np.ndarray:
+    """The picture in grey (ITU-R BT.601 luma, as JPEG's own)."""
+    return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+
+
+def trim_border(
+    rgb: np.ndarray, *, tolerance: float = 8.0, gray: np.ndarray | None = None
+) -> np.ndarray | None:
+    """The picture without a uniform letterbox or frame, or None when it has none to trim."""
+    gray = grey(rgb) if gray is None else gray
+    h, w = gray.shape
+    if h < 8 or w < 8:
+        return None
+    corner = float(np.median([gray[0, 0], gray[0, -1], gray[-1, 0], gray[-1, -1]]))
+    # A line is uniform when all of it lies within `tolerance` of the corner: its extremes
+    # say so, without a float copy of the picture (which costs page faults per file where
+    # the allocator hands large blocks back at once, as Dask's workers are set up to).
+    low, high = corner - tolerance, corner + tolerance
+    uniform_rows = (gray.min(axis=1) >= low) & (gray.max(axis=1) <= high)
+    uniform_cols = (gray.min(axis=0) >= low) & (gray.max(axis=0) <= high)
+    top = _run(uniform_rows)
+    bottom = _run(uniform_rows[::-1])
+    left = _run(uniform_cols)
+    right = _run(uniform_cols[::-1])
+    if top + bottom + left + right == 0:
+        return None
+    if top + bottom >= h * 0.8 or left + right >= w * 0.8:
+        return None  # a mostly uniform picture, not a framed one
+    return rgb[top : h - bottom, left : w - right]
+
+
+def _run(flags: np.ndarray) -> int:
+    """How many leading entries are True."""
+    falses = np.flatnonzero(~flags)
+    return int(falses[0]) if falses.size else int(flags.size)

@@ -1,0 +1,118 @@
+"""Turning a video file into a few frames: seeks to sample points, never a whole decode.
+
+PyAV (FFmpeg's libraries) reads every container and codec a phone or camera writes, reports a
+broken file as an error, and seeks by timestamp. Frames come back upright (the rotation in the
+container's display matrix applied) and reduced to the working size.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from reconcile.media.decode import WORKING_SIZE, Pixels, Undecodable
+
+# Where frames are taken, as fractions of the clip's duration: the middle one first (it
+# stands for the clip in the hash search), then the others in order.
+SAMPLE_POINTS = (0.5, 0.1, 0.3, 0.7, 0.9)
+# Frames decoded forward from a keyframe to reach one sample point, at most (a camera's GOP
+# is 0.5-2 s); past it the last frame decoded stands in.
+MAX_FRAMES_PER_SEEK = 240
+# A clip longer than this is sampled as if it were this long: a container that claims days
+# still costs five seeks, each from the start's neighbourhood.
+MAX_DURATION = 24 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Clip:
+    """What the fingerprints need of a video: frames at the sample points, and its length."""
+
+    duration: float  # seconds (0 when the container does not say)
+    frames: tuple[Pixels, ...]  # in the order of SAMPLE_POINTS, frames that could be read
+
+
+def sample(path: str) -> Clip:
+    """Frames of the video at `path` at SAMPLE_POINTS; raises Undecodable with a reason."""
+    import av  # loaded by the workers that meet a video, not by every importer
+
+    try:
+        container = av.open(path, metadata_errors="ignore")
+    except av.error.InvalidDataError:
+        raise Undecodable("not a video (unknown format)") from None
+    except av.FFmpegError as error:
+        raise Undecodable(f"cannot open video ({_first_line(error)})") from None
+    with container:
+        if not container.streams.video:
+            raise Undecodable("no video stream (an audio file?)")
+        stream = container.streams.video[0]
+        duration = _duration(container, stream)
+        frames = []
+        for point in SAMPLE_POINTS:
+            frame = _frame_at(container, stream, min(duration, MAX_DURATION) * point)
+            if frame is not None:
+                frames.append(frame)
+        if not frames:
+            raise Undecodable("video without a decodable frame")
+    return Clip(duration=duration, frames=tuple(frames))
+
+
+def _duration(container: object, stream: object) -> float:
+    if getattr(stream, "duration", None) and getattr(stream, "time_base", None):
+        return float(stream.duration * stream.time_base)  # type: ignore[attr-defined]
+    if getattr(container, "duration", None):
+        return float(container.duration) / 1_000_000  # type: ignore[attr-defined]
+    return 0.0
+
+
+def _frame_at(container: object, stream: object, seconds: float) -> Pixels | None:
+    """The first frame at or after `seconds` (decoded forward from the keyframe before it)."""
+    import av
+
+    time_base = stream.time_base  # type: ignore[attr-defined]
+    start = stream.start_time or 0  # type: ignore[attr-defined]
+    target = start + (int(seconds / time_base) if time_base else 0)
+    try:
+        container.seek(target, stream=stream, backward=True, any_frame=False)  # type: ignore[attr-defined]
+        before = last = None
+        for count, frame in enumerate(container.decode(stream)):  # type: ignore[attr-defined]
+            before, last = last, frame
+            if frame.pts is None or frame.pts >= target or count >= MAX_FRAMES_PER_SEEK:
+                break
+    except (av.FFmpegError, ValueError, EOFError):
+        last = last or before
+    if last is None:
+        return None
+    # The frame nearest the point, so that copies at another frame rate sample alike.
+    nearer = before is not None and before.pts is not None and last.pts is not None
+    if nearer and target - before.pts < last.pts - target:  # type: ignore[union-attr]
+        last = before
+    return _pixels(last)
+
+
+def _pixels(frame: object) -> Pixels:
+    width, height = frame.width, frame.height  # type: ignore[attr-defined]
+    scale = max(1, min(width, height) // WORKING_SIZE)
+    small = frame.reformat(  # type: ignore[attr-defined]
+        width=max(1, width // scale), height=max(1, height // scale), format="rgb24"
+    )
+    rgb = small.to_ndarray()
+    turns = _quarter_turns(getattr(frame, "rotation", 0) or 0)
+    if turns:
+        rgb = np.ascontiguousarray(np.rot90(rgb, k=turns))
+        if turns % 2:
+            width, height = height, width
+    return Pixels(rgb=rgb, width=width, height=height)
+
+
+def _quarter_turns(rotation: float) -> int:
+    """Counter-clockwise quarter turns that show the frame upright (FFmpeg's display matrix
+    gives the rotation counter-clockwise in degrees)."""
+    if not math.isfinite(rotation):
+        return 0
+    return round(rotation / 90) % 4
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]

@@ -1,0 +1,97 @@
+"""The worker pool itself, with real processes: per-file deadlines that hold while answers
+stream in, workers started as programs (the way macOS, and Linux when forking fails, start
+them), and a worker that cannot start saying why."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from conftest import encode, scene, write
+
+from reconcile.facts import Task
+from reconcile.work.pool import ProcessPool, WorkerError
+
+
+def _task(path: Path) -> Task:
+    info = path.stat()
+    return Task(str(path), info.st_size, info.st_mtime_ns, want_digest=False)
+
+
+def _slow_png(path: Path) -> Path:
+    """A 192-megapixel PNG: about two seconds of decoding here, far past a half-second limit."""
+    tile = scene(78, 600, 800)
+    ok, data = cv2.imencode(".png", np.tile(tile, (20, 20, 1)), [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    assert ok
+    path.write_bytes(data.tobytes())
+    return path
+
+
+def test_a_deadline_holds_beside_a_stream_of_small_files(tmp_path: Path) -> None:
+    """With two workers, a file over its limit is stopped while the other worker's answers keep
+    arriving: it is `unreadable` (took too long), never fingerprinted late, and every small
+    file beside it gets its facts. (Deadlines checked only when no answer waited let the big
+    file run to its end.)"""
+    slow = _slow_png(tmp_path / "slow.png")
+    # Enough of them that the other worker answers for longer than the big file decodes.
+    small = encode(scene(5, 480, 640), ".jpg", 80)
+    tiny = []
+    for number in range(800):
+        path = tmp_path / "small" / f"{number:04d}.jpg"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(small[:2] + b"\xff\xfe\x00\x06" + number.to_bytes(4, "big") + small[2:])
+        tiny.append(path)
+    with ProcessPool(2, file_seconds=0.5) as pool:
+        facts = {f.path: f for f in pool.analyse([_task(slow), *map(_task, tiny)])}
+    assert facts[str(slow)].reason == "took too long (over 0.5 s)"
+    assert facts[str(slow)].full is None
+    assert len(facts) == 801
+    assert all(facts[str(p)].full is not None for p in tiny)
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_workers_started_either_way_give_the_same_facts(tmp_path: Path, start: str) -> None:
+    """Workers forked from this process and workers started as `python -m
+    reconcile.work.worker` analyse alike: the same prints for the same files, a bad file's
+    reason, and a file over its limit stopped."""
+    good = [write(tmp_path / f"{n}.jpg", scene(n, 240, 320), 90) for n in range(4)]
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"\xff\xd8\xff not a jpeg")
+    slow = _slow_png(tmp_path / "slow.png")
+    tasks = [_task(p) for p in (*good, bad, slow)]
+    with ProcessPool(2, start="fork") as pool:
+        reference = {f.path: f for f in pool.analyse(tasks[:-1])}
+    with ProcessPool(2, start=start, file_seconds=0.5) as pool:  # type: ignore[arg-type]
+        facts = {f.path: f for f in pool.analyse(tasks)}
+    for path in good:
+        assert facts[str(path)].full == reference[str(path)].full
+    assert facts[str(bad)].reason == reference[str(bad)].reason is not None
+    assert facts[str(slow)].reason == "took too long (over 0.5 s)"
+
+
+def test_a_worker_that_cannot_start_says_why(tmp_path: Path) -> None:
+    """A worker program whose Python lacks what reconcile needs (a broken install) stops the
+    run with WorkerError naming the cause, read from what the worker wrote as it failed."""
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    python = str(bare / "bin" / "python")
+    photo = write(tmp_path / "a.jpg", scene(1), 90)
+    with (
+        ProcessPool(1, start="spawn", python=python) as pool,
+        pytest.raises(WorkerError, match=r"cannot start \(ModuleNotFoundError: No module named"),
+    ):
+        list(pool.analyse([_task(photo)]))
+
+
+def test_a_missing_python_is_a_worker_error(tmp_path: Path) -> None:
+    """A worker program that cannot even be started is WorkerError, one line, naming why."""
+    photo = write(tmp_path / "a.jpg", scene(1), 90)
+    with (
+        ProcessPool(1, start="spawn", python=str(tmp_path / "no-python")) as pool,
+        pytest.raises(WorkerError, match="cannot start worker processes"),
+    ):
+        list(pool.analyse([_task(photo)]))
