@@ -83,7 +83,9 @@ def test_csv_report_has_a_header_and_a_row_per_image(tmp_path: Path) -> None:
     result = run_cli(tmp_path, *SAMPLE_ARGS, "--format", "csv")
     assert result.returncode == 1
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(rows[0]) == ["root", "path", "status", "match", "distance", "reason", "kind"]
+    assert list(rows[0]) == [
+        "root", "path", "status", "match", "distance", "reason", "kind", "name", "match_name",
+    ]  # fmt: skip
     assert {row["path"]: row["status"] for row in rows} == EXPECTED_SAMPLE
 
 

@@ -214,8 +214,10 @@ def test_raw_files(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bundle", ["Photos Library.photoslibrary", "iPhoto Library"])
 def test_a_library_bundle_is_read_by_its_originals(tmp_path: Path, bundle: str) -> None:
-    """Inside a Photos or iPhoto bundle only originals/ and Masters/ are read: derivatives,
-    previews, thumbnails and the database are not media to reconcile, on either side."""
+    """Inside a Photos or iPhoto bundle whose catalogue is missing or damaged, only
+    originals/ and Masters/ are read, with a warning each: derivatives, previews, thumbnails
+    and the database are not media to reconcile, on either side. (tests/test_catalogue.py
+    has the libraries whose catalogue is read.)"""
     a, b = _still(60), _still(61)
     hay = tmp_path / "hay" / bundle
     write(hay / "originals/0/A.jpg", a, 95)
@@ -232,12 +234,16 @@ def test_a_library_bundle_is_read_by_its_originals(tmp_path: Path, bundle: str) 
     assert _items(report) == {
         f"Old drive/{bundle}/Masters/2010/B.jpg": ("image", "missing", NOTHING_CLOSE)
     }
-    assert sum("only its originals are read" in w for w in report["warnings"]) == 2
+    assert sum("the files of its originals folders decide" in w for w in report["warnings"]) == 2
+    assert [(d["path"], d["status"]) for d in report["directories"]] == [
+        (f"Old drive/{bundle}", "new")  # a library's items count as the library
+    ]
 
 
 def test_sidecars_are_skipped_and_unknown_files_counted_per_folder(tmp_path: Path) -> None:
     """.xmp, .aae, .thm, .lrv and litter are skipped; a .psd or .zip is counted as `other` in
-    its folder, and a folder holding only such files is listed in `other_folders`."""
+    its folder and listed by name, and keeps its folder from being complete: `unchecked`
+    (a folder holding only such files too, also in `other_folders`)."""
     hay = tmp_path / "hay"
     write(hay / "a.jpg", _still(70), 90)
     needles = tmp_path / "needles"
@@ -249,8 +255,12 @@ def test_sidecars_are_skipped_and_unknown_files_counted_per_folder(tmp_path: Pat
     (needles / "docs/photos.zip").write_bytes(b"PK\x03\x04" + bytes(100))
     report = _report(tmp_path, hay, needles)
     assert _items(report) == {"card/a.jpg": ("image", "identical", None)}
-    (card,) = report["directories"]
-    assert (card["status"], card["other"]) == ("complete", 1)
+    verdicts = {d["path"]: (d["status"], d["images"], d["other"]) for d in report["directories"]}
+    assert verdicts == {"card": ("unchecked", 1, 1), "docs": ("unchecked", 0, 1)}
     assert report["other_folders"] == [{"root": str(needles), "path": "docs", "other": 1}]
+    assert report["other_files"] == [
+        {"root": str(needles), "path": "card/layers.psd", "status": "unchecked"},
+        {"root": str(needles), "path": "docs/photos.zip", "status": "unchecked"},
+    ]
     assert report["summary"]["skipped"] == 8
     assert report["summary"]["other"] == 2

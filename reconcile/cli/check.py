@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
             rebuild=args.rebuild,
             quick=args.quick,
             progress=bars,
+            ignore_other=args.ignore_other,
         )
     for warning in report.warnings:
         consoles.warn(warning)

@@ -43,6 +43,11 @@ def parser() -> argparse.ArgumentParser:
         help="with --format paths: end each path with NUL instead of a newline",
     )  # fmt: skip
     check.add_argument(
+        "--ignore-other", action="store_true",
+        help="files reconcile cannot judge (.psd, .zip, .pdf, ...) keep no folder from being "
+        "complete (they are still listed)",
+    )  # fmt: skip
+    check.add_argument(
         "--copy-to", metavar="DIR", default=None,
         help="copy the to-do files (missing ones, or --only's statuses) into DIR, keeping the "
         "backups' folder tree; checked, never overwriting, resumable",

@@ -8,13 +8,15 @@ import contextlib
 import time
 from collections.abc import Sequence
 
+from reconcile.disk.entries import Found, Scan, Standing
 from reconcile.library import roots as planning
 from reconcile.library.judge import judge
 from reconcile.library.side import Side, bring_in, walk
+from reconcile.match import reasons
 from reconcile.match.rules import Decision
 from reconcile.match.verify import DEFAULT, Thresholds
 from reconcile.progress import Progress, Silent
-from reconcile.results import ItemResult, Report, folders
+from reconcile.results import ItemResult, OtherFile, Report, Status, folders
 from reconcile.store.index import Index, remove_index
 from reconcile.work.pool import FILE_SECONDS, Analyser, ProcessPool
 
@@ -31,6 +33,7 @@ def reconcile(
     progress: Progress | None = None,
     analyser: Analyser | None = None,
     file_seconds: float = FILE_SECONDS,
+    ignore_other: bool = False,
 ) -> Report:
     """Which needle items the haystack already holds, folder by folder.
 
@@ -38,7 +41,8 @@ def reconcile(
     decoding most of the library. Such a print only proposes candidates: a haystack file a
     needle might match is fingerprinted in full before any decision rests on it. Needles are
     always fingerprinted in full. Files are analysed by `analyser` (by default `jobs` worker
-    processes here, each file allowed `file_seconds`).
+    processes here, each file allowed `file_seconds`). `ignore_other`: files reconcile cannot
+    judge (a PSD, a ZIP) keep no folder from being complete.
     """
     started = time.monotonic()
     progress = progress or Silent()
@@ -51,8 +55,13 @@ def reconcile(
             # Workers start when the first file needs them: a run with nothing to decode (an
             # unchanged library, a backup of byte copies) starts none.
             analyser = stack.enter_context(ProcessPool(jobs, file_seconds=file_seconds))
-        hay_scans = walk(roots.haystack, roots.exclude, roots.all, progress, "Scanning haystack")
-        needle_scans = walk(roots.needles, roots.exclude, roots.all, progress, "Scanning needles")
+        hay_scans = walk(
+            roots.haystack, roots.exclude, roots.all, progress, "Scanning haystack",
+            side="haystack",
+        )  # fmt: skip
+        needle_scans = walk(
+            roots.needles, roots.exclude, roots.all, progress, "Scanning needles", side="needles"
+        )
         # Byte-identical copies have equal sizes: only files whose size is on both sides are
         # digested, and a needle whose digest is a decoded haystack picture's is not decoded.
         shared = Side((), hay_scans).sizes() & Side((), needle_scans).sizes()
@@ -64,25 +73,45 @@ def reconcile(
         backups = bring_in(
             needle_scans, roots.exclude, index=index, analyser=analyser, progress=progress,
             phase="Fingerprinting needles", digest_sizes=shared, copies_of=copies,
+            leave_out=_in_trash,
         )  # fmt: skip
         decisions = judge(
             backups, hay, index=index, analyser=analyser, progress=progress, limits=limits
         )
         items = _items(backups, hay, decisions)
     warnings = [*roots.warnings, *hay.warnings, *backups.warnings]
+    if roots.haystack and not hay.files:
+        warnings.append("the haystack holds no photos or videos: nothing can be found in it")
     other = {(s.root, folder): count for s in needle_scans for folder, count in s.other.items()}
-    found = folders(items, other)
-    listed = {(d.root, d.path) for d in found}
+    unseen = [(s.root, folder, why) for s in needle_scans for folder, why in _unseen(s)]
+    found = folders(items, other, unseen=unseen, ignore_other=ignore_other)
+    media_folders = {(i.root, i.folder) for i in items}
     return Report(
         haystack=roots.haystack,
         needles=roots.needles,
         items=tuple(items),
         folders=found,
-        other={key: count for key, count in other.items() if key not in listed},
+        other={key: count for key, count in other.items() if key not in media_folders},
+        others=tuple(OtherFile(s.root, path) for s in needle_scans for path in s.other_files),
+        libraries=tuple(n for s in (*hay_scans, *needle_scans) for n in s.libraries),
         skipped=sum(s.skipped for s in needle_scans),
         seconds=round(time.monotonic() - started, 2),
         warnings=tuple(warnings),
+        ignore_other=ignore_other,
     )
+
+
+def _in_trash(found: Found) -> bool:
+    """A backup file in its old library's trash: not asked to be imported, so not judged."""
+    return found.standing is Standing.TRASHED
+
+
+def _unseen(scan: Scan) -> list[tuple[str, str]]:
+    """A needles root's unseen folders, and the root itself when nothing in it was media."""
+    unseen = list(scan.unseen)
+    if not scan.media and not scan.other_files and not unseen:
+        unseen.append((".", "no photos or videos found here"))
+    return unseen
 
 
 def _items(backups: Side, hay: Side, decisions: dict[int, Decision]) -> list[ItemResult]:
@@ -90,17 +119,23 @@ def _items(backups: Side, hay: Side, decisions: dict[int, Decision]) -> list[Ite
     ids = {found.path: id_ for id_, found in backups.files.items()}
     items = []
     for found in (f for s in backups.scans for f in s.media):
-        decision = decisions[ids[found.path]]
-        match = hay.files[decision.match].path if decision.match is not None else None
+        if _in_trash(found):
+            decision = Decision(Status.TRASHED, reason=reasons.OLD_TRASH)
+        else:
+            decision = decisions[ids[found.path]]
+        match = hay.files[decision.match] if decision.match is not None else None
         items.append(
             ItemResult(
                 root=found.root,
                 path=found.relpath,
                 status=decision.status,
-                match=match,
+                match=match.path if match is not None else None,
                 distance=decision.distance,
                 reason=decision.reason,
                 kind=found.kind,
+                name=found.name,
+                match_name=match.name if match is not None else None,
+                group=found.group,
             )
         )
     return items

@@ -1,54 +1,23 @@
-"""Which files exist: walks a root and sorts its files into images and skipped files.
+"""Which files exist: walks a root and sorts its files into media and skipped files.
 
 The walk is iterative (any depth), never leaves the roots it is given (a symlink whose target
 lies outside every root is skipped with a warning), and never opens anything but a regular
-file, without blocking.
+file, without blocking. A photo library met on the way (known by its catalogue, or by its
+name) is read through `disk.bundle`, never walked as a plain folder. What could not be seen
+(a folder that cannot be listed, a link out of the roots) is said in `Scan.unseen`.
 """
 
 from __future__ import annotations
 
 import os
-import stat
-from dataclasses import dataclass, field
 
+from reconcile.disk.bundle import walk_library
+from reconcile.disk.entries import Found, Scan, classify
+from reconcile.disk.layout import Layout, recognise
 from reconcile.errors import RootError
-from reconcile.files import kind_of_mode, open_regular
-from reconcile.filetypes import MAGIC_BYTES, Kind, kind_by_content, kind_by_name
+from reconcile.filetypes import Kind
 
-# Photo library bundles (Apple Photos, iPhoto, Aperture) hold each photo once as an original
-# and many times as derivatives, previews and thumbnails: only the originals are photos.
-BUNDLE_SUFFIXES = (".photoslibrary", ".photolibrary", ".migratedphotolibrary", ".aplibrary")
-BUNDLE_NAMES = frozenset({"iPhoto Library", "Aperture Library"})
-BUNDLE_ORIGINALS = ("originals", "Masters")
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    """A media file (picture or video) under a root, as the walk saw it."""
-
-    root: str
-    relpath: str
-    path: str
-    size: int
-    mtime_ns: int
-    problem: str | None = None
-    kind: Kind = Kind.IMAGE
-
-
-@dataclass(slots=True)
-class Scan:
-    """What one walk of a root produced."""
-
-    root: str
-    media: list[Found] = field(default_factory=list)  # every media file, pictures and videos
-    skipped: int = 0  # everything else: sidecars, litter, unknown files, links out of the roots
-    warnings: list[str] = field(default_factory=list)
-    other: dict[str, int] = field(default_factory=dict)  # unknown files per folder (relative)
-
-
-def is_bundle(name: str) -> bool:
-    """Whether a folder of this name is a photo library bundle."""
-    return name in BUNDLE_NAMES or name.lower().endswith(BUNDLE_SUFFIXES)
+__all__ = ["Found", "Scan", "check_root", "inside", "scan"]
 
 
 def check_root(path: str) -> str:
@@ -68,37 +37,46 @@ def inside(path: str, root: str) -> bool:
     return path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def scan(root: str, *, exclude: tuple[str, ...] = (), within: tuple[str, ...] = ()) -> Scan:
+def scan(
+    root: str,
+    *,
+    exclude: tuple[str, ...] = (),
+    within: tuple[str, ...] = (),
+    side: str = "needles",
+) -> Scan:
     """Walk `root` (an absolute real path) and classify every file below it.
 
     Folders in `exclude` are not entered. Symlinks are followed only to targets inside `root`
     or one of `within` (the run's other roots); a folder already visited (a loop, or two links
-    to one place) is not walked again.
+    to one place) is not walked again. `side` ("haystack" or "needles") says how a photo
+    library met on the way counts (see `disk.bundle`).
     """
     result = Scan(root=root)
     allowed = (root, *within)
     visited: set[tuple[int, int]] = set()
+    enclosing = _enclosing_library(root)
+    if enclosing is not None:
+        bundle, layout, database = enclosing  # its warning says the root lies inside it
+        group = "." if side == "needles" else None
+        walk_library(result, bundle, layout, database, side=side, group=group, only_under=root)
+        return result
     folders = [""]  # relative paths still to walk; a stack, so the walk is depth-first
-    if is_bundle(os.path.basename(root)):
-        folders = _bundle_originals(root, "", result)
     while folders:
         rel = folders.pop()
-        subfolders = _walk_one(root, rel, exclude, allowed, visited, result)
+        subfolders = _walk_one(root, rel, exclude, allowed, visited, result, side)
         folders.extend(reversed(subfolders))  # keep the listing's (sorted) order
     return result
 
 
-def _bundle_originals(root: str, rel: str, result: Scan) -> list[str]:
-    """The originals folders of the bundle at `rel` that exist, and a note saying so."""
-    bundle = os.path.join(root, rel) if rel else root
-    inner = [f"{rel}/{name}" if rel else name for name in BUNDLE_ORIGINALS]
-    inner = [sub for sub in inner if os.path.isdir(os.path.join(root, sub))]
-    shown = ", ".join(f"{os.path.basename(sub)}/" for sub in inner) or "none found"
-    result.warnings.append(
-        f"{bundle}: a photo library: only its originals are read ({shown}), not its "
-        "previews, thumbnails or database"
-    )
-    return sorted(inner, reverse=True)
+def _enclosing_library(root: str) -> tuple[str, Layout, str | None] | None:
+    """The photo library (with a catalogue) that `root` lies inside, if any."""
+    folder = os.path.dirname(root)
+    while folder and folder != os.path.dirname(folder):
+        found = recognise(folder)
+        if found is not None and found[0] is not Layout.UNKNOWN:
+            return folder, found[0], found[1]
+        folder = os.path.dirname(folder)
+    return None
 
 
 def _walk_one(
@@ -108,13 +86,14 @@ def _walk_one(
     allowed: tuple[str, ...],
     visited: set[tuple[int, int]],
     result: Scan,
+    side: str,
 ) -> list[str]:
     """Classify one folder's files into `result`; return its subfolders to walk."""
     folder = os.path.join(root, rel) if rel else root
     try:
         info = os.stat(folder)
     except OSError as error:
-        result.warnings.append(f"{folder}: cannot open folder ({error.strerror})")
+        _unseen(result, rel, f"cannot open folder ({error.strerror})")
         return []
     key = (info.st_dev, info.st_ino)
     if key in visited:
@@ -125,12 +104,18 @@ def _walk_one(
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
     except OSError as error:
-        result.warnings.append(f"{folder}: cannot list folder ({error.strerror})")
+        _unseen(result, rel, f"cannot list folder ({error.strerror})")
+        return []
+    library = recognise(folder, [entry.name for entry in entries])
+    if library is not None:
+        layout, database = library
+        group = (rel or ".") if side == "needles" else None
+        walk_library(result, folder, layout, database, side=side, group=group)
         return []
     subfolders: list[str] = []
     for entry in entries:
         child = f"{rel}/{entry.name}" if rel else entry.name
-        # A dangling link is no way out: _classify reports it.
+        # A dangling link is no way out: classify reports it.
         if entry.is_symlink() and _exists(entry.path) and not _target_allowed(entry.path, allowed):
             target = os.path.realpath(entry.path)
             result.warnings.append(
@@ -142,19 +127,23 @@ def _walk_one(
             # realpath walks every component: only worth it when something is excluded.
             if exclude and (entry.path in exclude or os.path.realpath(entry.path) in exclude):
                 continue
-            if is_bundle(entry.name):
-                subfolders.extend(reversed(_bundle_originals(root, child, result)))
-                continue
             subfolders.append(child)
             continue
-        found = _classify(root, child, entry)
+        found = classify(root, child, entry.path)
         if isinstance(found, Found):
             result.media.append(found)
             continue
         result.skipped += 1
         if found is Kind.OTHER:
             result.other[rel or "."] = result.other.get(rel or ".", 0) + 1
+            result.other_files.append(child)
     return subfolders
+
+
+def _unseen(result: Scan, rel: str, why: str) -> None:
+    folder = os.path.join(result.root, rel) if rel else result.root
+    result.warnings.append(f"{folder}: {why}")
+    result.unseen.append((rel or ".", why))
 
 
 def _target_allowed(path: str, allowed: tuple[str, ...]) -> bool:
@@ -175,36 +164,3 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return entry.is_dir(follow_symlinks=True)
     except OSError:
         return False
-
-
-def _sniff(path: str) -> Kind:
-    try:
-        with open_regular(path) as handle:
-            return kind_by_content(handle.read(MAGIC_BYTES))
-    except OSError:
-        return Kind.OTHER
-
-
-def _classify(root: str, rel: str, entry: os.DirEntry[str]) -> Found | Kind:
-    """A media file as Found; anything else as its kind (sidecar, litter or other)."""
-    name = entry.name
-    named = kind_by_name(name)
-    if named in (Kind.LITTER, Kind.SIDECAR):
-        return named
-    try:
-        info = entry.stat(follow_symlinks=True)
-    except OSError as error:
-        if named is None:
-            return Kind.OTHER
-        problem = "broken symlink" if entry.is_symlink() else f"cannot stat ({error.strerror})"
-        return Found(root, rel, entry.path, 0, 0, problem, named)
-    if not stat.S_ISREG(info.st_mode):
-        # Never opened (a pipe or device can block forever), but a media name is reported.
-        if named is None:
-            return Kind.OTHER
-        problem = f"not a regular file: {kind_of_mode(info.st_mode)}"
-        return Found(root, rel, entry.path, 0, 0, problem, named)
-    kind = named or _sniff(entry.path)
-    if kind not in (Kind.IMAGE, Kind.VIDEO):
-        return kind
-    return Found(root, rel, entry.path, info.st_size, info.st_mtime_ns, kind=kind)

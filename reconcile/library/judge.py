@@ -12,8 +12,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from reconcile.disk.entries import Standing
 from reconcile.facts import Task
 from reconcile.library.side import Side
+from reconcile.match import reasons
 from reconcile.match.haystack import Haystack
 from reconcile.match.matcher import Matcher
 from reconcile.match.rules import Confirm, Decision, Look
@@ -38,6 +40,17 @@ def haystack_of(side: Side, index: Index, limits: Thresholds = DEFAULT) -> Hayst
     )
 
 
+def withheld(hay: Side) -> dict[int, str]:
+    """The library files its own catalogue does not keep as photos, with why."""
+    found: dict[int, str] = {}
+    for id_, file in hay.files.items():
+        if file.standing is Standing.TRASHED:
+            found[id_] = reasons.in_trash(file.library)
+        elif file.standing is Standing.UNCATALOGUED:
+            found[id_] = reasons.UNCATALOGUED
+    return found
+
+
 def judge(
     needles: Side,
     hay: Side,
@@ -55,7 +68,7 @@ def judge(
     haystack = haystack_of(hay, index, limits)
     while pending:
         progress.start("Matching", len(pending))
-        matcher = Matcher(haystack, limits=limits)
+        matcher = Matcher(haystack, limits=limits, withheld=withheld(hay))
         confirm: dict[int, None] = {}
         wanted: dict[tuple[int, int], None] = {}
         waiting: list[int] = []

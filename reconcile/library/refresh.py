@@ -7,7 +7,7 @@ disk are dropped, except below nested roots that the scan left out.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 
@@ -46,7 +46,12 @@ class Refresh:
         self._quick = quick
 
     def run(
-        self, scans: Sequence[Scan], exclude: dict[str, tuple[str, ...]], phase: str
+        self,
+        scans: Sequence[Scan],
+        exclude: dict[str, tuple[str, ...]],
+        phase: str,
+        *,
+        leave_out: Callable[[Found], bool] | None = None,
     ) -> dict[str, int]:
         ids: dict[str, int] = {}
         stale: list[int] = []
@@ -54,8 +59,13 @@ class Refresh:
         undigested: list[tuple[int, Found]] = []  # stored, but now a digest is wanted
         for s in scans:
             known = self._index.known_under(s.root)
+            # A library's originals kept elsewhere ("referenced") are known by their paths.
+            prefix = s.root.rstrip(os.sep) + os.sep
+            known |= self._index.known_at(f.path for f in s.media if not f.path.startswith(prefix))
             seen: set[bytes] = set()
             for image in s.media:
+                if leave_out is not None and leave_out(image):
+                    continue
                 key = os.fsencode(image.path)
                 seen.add(key)
                 row = known.get(key)

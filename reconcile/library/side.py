@@ -3,7 +3,7 @@ media file under its roots, known from here on by its index id. Every command st
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -42,12 +42,14 @@ def walk(
     within: tuple[str, ...],
     progress: Progress,
     phase: str,
+    *,
+    side: str,
 ) -> list[Scan]:
     """Each root walked (see `disk.scan`), never entering `exclude[root]`."""
     progress.start(phase, len(roots))
     scans = []
     for root in roots:
-        scans.append(scan(root, exclude=exclude[root], within=within))
+        scans.append(scan(root, exclude=exclude[root], within=within, side=side))
         progress.advance()
     return scans
 
@@ -63,12 +65,14 @@ def bring_in(
     digest_sizes: AbstractSet[int],
     copies_of: AbstractSet[bytes] = frozenset(),
     quick: bool = False,
+    leave_out: Callable[[Found], bool] | None = None,
 ) -> Side:
     """The side of these walks, its changed and new files analysed and stored, unchanged ones
-    taken from the index. See `refresh.Refresh` for `digest_sizes`, `copies_of`, `quick`."""
+    taken from the index. See `refresh.Refresh` for `digest_sizes`, `copies_of`, `quick`;
+    `leave_out` says which found files need no facts (they are neither stored nor judged)."""
     refresh = Refresh(
         index, analyser, progress, digest_sizes=digest_sizes, copies_of=copies_of, quick=quick
     )
-    ids = refresh.run(scans, exclude, phase)
+    ids = refresh.run(scans, exclude, phase, leave_out=leave_out)
     files = {ids[f.path]: f for s in scans for f in s.media if f.path in ids}
     return Side(tuple(s.root for s in scans), scans, files, refresh)

@@ -19,9 +19,16 @@ BATCH = 128  # needles searched at once: the search is vectorised over a batch's
 class Matcher:
     """Decides needles against one haystack."""
 
-    def __init__(self, haystack: Haystack, *, limits: Thresholds = DEFAULT) -> None:
+    def __init__(
+        self,
+        haystack: Haystack,
+        *,
+        limits: Thresholds = DEFAULT,
+        withheld: Mapping[int, str] | None = None,
+    ) -> None:
         self.haystack = haystack
         self.limits = limits
+        self.withheld = withheld or {}
 
     def decide(
         self,
@@ -34,10 +41,10 @@ class Matcher:
         out: dict[int, Outcome] = {}
         for start in range(0, len(needles), BATCH):
             batch = needles[start : start + BATCH]
-            bare = World(self.haystack, limits=self.limits)
+            bare = World(self.haystack, limits=self.limits, withheld=self.withheld)
             searched = [n for n in batch if self._searched(n, bare)]
-            world = World(self.haystack, search(self.haystack, searched, self.limits), looks,
-                          self.limits)  # fmt: skip
+            hits = search(self.haystack, searched, self.limits)
+            world = World(self.haystack, hits, looks, self.limits, self.withheld)
             for needle in batch:
                 out[needle.id] = rules.decide(needle, world)
         return out

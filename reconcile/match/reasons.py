@@ -22,6 +22,18 @@ CLOSER_SAME = "re-encoded or resized (fine detail compared at the pictures' own 
 CLOSER_DIFFERS = "differs in one region, seen at the pictures' own size (another shot?)"
 CLOSER_FAILED = "low contrast, and a file could not be read again to look closer"
 NOT_DECODED = "not decoded"
+OLD_TRASH = "in its old library's trash: not asked to be imported"
+UNCATALOGUED = (
+    "in the library's originals folder, but not in its catalogue (left over, or removed from "
+    "the library): not counted as held"
+)
+
+
+def in_trash(layout: str | None) -> str:
+    """Why a match that the library's catalogue puts in its trash does not count."""
+    where = "Recently Deleted" if layout and layout.startswith("Photos 5") else "its Trash"
+    return f"in the library only in its trash ({where})"
+
 
 # Mean grey levels (of 255) between the thumbnails that read as a brightness edit.
 _TONE_STEP = 6.0

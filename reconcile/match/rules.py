@@ -89,6 +89,9 @@ class World:
     # be read again.
     looks: Mapping[tuple[int, int], float | None] = field(default_factory=dict)
     limits: Thresholds = DEFAULT
+    # Library files the library does not keep as photos, with why (in its trash, not in its
+    # catalogue): a match to one of them is at most `similar`.
+    withheld: Mapping[int, str] = field(default_factory=dict)
 
 
 Decider = Callable[[Entry, Decision | None, World], Outcome | None]
@@ -107,7 +110,14 @@ def raw_only_rendered(needle: Entry, hay: Entry, world: World) -> str | None:
     return None
 
 
-CAPS: tuple[Cap, ...] = (raw_only_rendered,)
+def not_kept(needle: Entry, hay: Entry, world: World) -> str | None:
+    """A library file the library does not keep (in its trash, or not in its catalogue at
+    all) holds nothing the person may count on: the needle is at most `similar`, saying why,
+    and its folder is not complete."""
+    return world.withheld.get(hay.id)
+
+
+CAPS: tuple[Cap, ...] = (not_kept, raw_only_rendered)
 
 
 def capped(needle: Entry, hay: Entry, world: World) -> str | None:

@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from reconcile.disk.layout import BUNDLE_SUFFIXES
 from reconcile.errors import ReconcileError
 from reconcile.files import file_digest
 from reconcile.results import ItemResult
@@ -54,7 +55,7 @@ def copy_out(items: Iterable[ItemResult], destination: str) -> Copied:
     done = Copied()
     for item in items:
         source = os.path.join(item.root, item.path)
-        target = os.path.join(destination, os.path.basename(item.root.rstrip(os.sep)), item.path)
+        target = os.path.join(destination, _place(item))
         try:
             digest = file_digest(source)
         except OSError as error:
@@ -67,6 +68,28 @@ def copy_out(items: Iterable[ItemResult], destination: str) -> Copied:
         _copy_checked(source, final, digest)
         done.copied.append(final)
     return done
+
+
+def _place(item: ItemResult) -> str:
+    """Where below the destination a copy goes: `<backup's name>/<its path>`, or, for a file
+    of a photo library, the library's name for it in a folder named after the library,
+    without the bundle's extension (a folder called `x.photoslibrary` is a library to the
+    Mac, and a copy inside one would be neither)."""
+    backup = os.path.basename(item.root.rstrip(os.sep))
+    if item.name is None:
+        return os.path.join(backup, item.path)
+    if item.folder == ".":  # the backup root is the library itself
+        return os.path.join(_unbundled(backup), item.name)
+    head, _, bundle = item.folder.rpartition("/")
+    return os.path.join(backup, head, _unbundled(bundle), item.name)
+
+
+def _unbundled(name: str) -> str:
+    lowered = name.lower()
+    for suffix in BUNDLE_SUFFIXES:
+        if lowered.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 def _free_name(target: str, digest: bytes, done: Copied) -> str | None:

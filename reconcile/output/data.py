@@ -7,10 +7,15 @@ import io
 from typing import Any
 
 from reconcile.filetypes import Kind
-from reconcile.results import FolderResult, Report, Status
+from reconcile.results import FolderResult, LibraryNote, Report, Status
 
 FORMAT_VERSION = 1
-CSV_COLUMNS = ("root", "path", "status", "match", "distance", "reason", "kind")
+CSV_COLUMNS = (
+    "root", "path", "status", "match", "distance", "reason", "kind", "name", "match_name",
+)  # fmt: skip
+# The status a file of unknown type (a PSD, a ZIP) is listed with: it cannot be judged.
+UNCHECKED = "unchecked"
+IGNORED = "ignored"  # with --ignore-other
 
 
 def to_json(report: Report) -> dict[str, Any]:
@@ -28,8 +33,9 @@ def to_json(report: Report) -> dict[str, Any]:
                 for status in Status
             },
             "skipped": report.skipped,
-            "other": sum(d.other for d in report.folders) + sum(report.other.values()),
+            "other": len(report.others),
             "todo_folders": len(report.todo),
+            "unseen_folders": len(report.unseen),
             "seconds": report.seconds,
         },
         "directories": [_directory_json(d) for d in report.folders],
@@ -42,14 +48,39 @@ def to_json(report: Report) -> dict[str, Any]:
                 "distance": image.distance,
                 "reason": image.reason,
                 "kind": image.kind.value,
+                "name": image.name,
+                "match_name": image.match_name,
             }
             for image in report.items
+        ],
+        "other_files": [
+            {"root": f.root, "path": f.path, "status": _other_status(report)} for f in report.others
         ],
         "other_folders": [
             {"root": root, "path": path, "other": count}
             for (root, path), count in sorted(report.other.items())
         ],
+        "libraries": [_library_json(note) for note in report.libraries],
         "warnings": list(report.warnings),
+    }
+
+
+def _other_status(report: Report) -> str:
+    return IGNORED if report.ignore_other else UNCHECKED
+
+
+def _library_json(note: LibraryNote) -> dict[str, Any]:
+    return {
+        "path": note.path,
+        "side": note.side,
+        "layout": note.layout,
+        "catalogue": note.catalogue,
+        "photos": note.photos,
+        "trashed": note.trashed,
+        "not_on_disk": len(note.missing),
+        "not_on_disk_names": list(note.missing),
+        "uncatalogued": note.uncatalogued,
+        "outside": note.outside,
     }
 
 
@@ -62,6 +93,7 @@ def _directory_json(directory: FolderResult) -> dict[str, Any]:
         **{status.value: directory.counts[status] for status in Status},
         "videos": directory.videos,
         "other": directory.other,
+        "reason": directory.reason,
     }
 
 
@@ -80,6 +112,11 @@ def to_csv(report: Report) -> str:
                 "" if image.distance is None else image.distance,
                 image.reason or "",
                 image.kind.value,
+                image.name or "",
+                image.match_name or "",
             )
         )
+    for other in report.others:
+        status = _other_status(report)
+        writer.writerow((other.root, other.path, status, "", "", "", "other", "", ""))
     return out.getvalue()

@@ -66,7 +66,10 @@ def _html(report: Report, choices: Choices) -> Rendered:
 def _paths(report: Report, choices: Choices) -> Rendered:
     items = report.items if choices.listed else report.to_do_items
     end = "\0" if choices.null else "\n"
-    text = "".join(os.path.join(i.root, i.path) + end for i in items)
+    paths = [os.path.join(i.root, i.path) for i in items]
+    if not choices.listed and not report.ignore_other:
+        paths += [os.path.join(f.root, f.path) for f in report.others]  # to do: not judged
+    text = "".join(path + end for path in paths)
     return Rendered(raw=text.encode("utf-8", "surrogateescape"))
 
 

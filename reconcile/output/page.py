@@ -26,6 +26,7 @@ _STATUS_TEXT = {
     Status.SIMILAR: "similar: close to a library picture, not verified the same: review",
     Status.MISSING: "missing: nothing in the library comes close",
     Status.UNREADABLE: "unreadable: cannot be decoded",
+    Status.TRASHED: "trashed: in its old library's trash, not asked to be imported",
 }
 
 
@@ -41,12 +42,16 @@ def to_html(report: Report, make_thumbs: Thumbs, *, printable: Callable[[str], s
     by_folder: dict[tuple[str, str], list[ItemResult]] = {}
     for image in report.items:
         by_folder.setdefault((image.root, image.folder), []).append(image)
+    others: dict[tuple[str, str], list[str]] = {}
+    for other in report.others:
+        others.setdefault((other.root, other.folder), []).append(other.path)
     several = len(report.needles) > 1
     sections = []
     for folder in report.folders:
-        items = by_folder.get((folder.root, folder.path), [])
-        with_pictures = (folder.root, folder.path) in todo_keys
-        sections.append(_folder(folder, items, thumbs if with_pictures else {}, several, printable))
+        key = (folder.root, folder.path)
+        items = by_folder.get(key, [])
+        pictures = thumbs if key in todo_keys else {}
+        sections.append(_folder(folder, items, pictures, several, printable, others.get(key, [])))
     counts = "".join(
         f'<label class="filter {s.value}"><input type="checkbox" data-filter="{s.value}" '
         f"checked> {s.value} <b>{report.count(s)}</b></label>"
@@ -83,18 +88,25 @@ def _folder(
     thumbs: dict[str, str | None],
     several: bool,
     printable: Callable[[str], str],
+    others: list[str],
 ) -> str:
     e = html.escape
     name = printable(f"{folder.root}/{folder.path}" if several else folder.path)
     tally = ", ".join(f"{folder.counts[s]} {s.value}" for s in Status if folder.counts[s])
+    if folder.other:
+        tally += f"{', ' if tally else ''}{folder.other} other files not checked"
     body = "\n".join(_item(i, thumbs, printable) for i in items)
+    notes = f'<p class="why">not read: {e(folder.reason)}</p>' if folder.reason else ""
+    if others:
+        listed = "".join(f"<li>{e(printable(os.path.basename(p)))}</li>" for p in others)
+        notes += f'<div class="others">files reconcile cannot judge:<ul>{listed}</ul></div>'
     complete = folder.verdict is Verdict.COMPLETE
     return (
         f'<details class="folder {folder.verdict.value}" data-folder="{e(name)}"'
         f"{'' if complete else ' open'}>"
         f'<summary><span class="verdict">{folder.verdict.value}</span> '
         f'<span class="name">{e(name)}</span> <span class="tally">{e(tally)}</span></summary>'
-        f'<div class="items">{body}</div></details>'
+        f'{notes}<div class="items">{body}</div></details>'
     )
 
 
@@ -102,9 +114,9 @@ def _item(item: ItemResult, thumbs: dict[str, str | None], printable: Callable[[
     e = html.escape
     path = os.path.join(item.root, item.path)
     shown = printable(path)
-    sides = [_side("backup", path, item.kind, thumbs, printable)]
+    sides = [_side("backup", path, item.kind, thumbs, printable, item.name)]
     if item.match:
-        sides.append(_side("library", item.match, item.kind, thumbs, printable))
+        sides.append(_side("library", item.match, item.kind, thumbs, printable, item.match_name))
     reason = item.reason or _STATUS_TEXT[item.status]
     return (
         f'<article class="item {item.status.value}" data-status="{item.status.value}" '
@@ -122,7 +134,9 @@ def _side(
     kind: Kind,
     thumbs: dict[str, str | None],
     printable: Callable[[str], str],
+    name: str | None = None,
 ) -> str:
+    """One side of a pair: its picture, its path (and the name its library shows)."""
     e = html.escape
     uri = thumbs.get(path)
     if uri:
@@ -139,8 +153,9 @@ def _side(
         facts = f"{_size(info.st_size)} · {when}"
     except OSError:
         facts = "no longer on disk"
+    shown = f'<span class="name">{e(printable(name))}</span> ' if name else ""
     return (
-        f'<figure class="{label}">{picture}<figcaption><b>{label}</b> '
+        f'<figure class="{label}">{picture}<figcaption><b>{label}</b> {shown}'
         f'<span class="path">{e(printable(path))}</span><br>{e(facts)}</figcaption></figure>'
     )
 
@@ -171,7 +186,10 @@ details.folder > summary { padding: .6rem .8rem; cursor: pointer; font-weight: 6
   color: #fff; font-size: .85rem; text-align: center; }
 .new .verdict { background: #c62828; } .partial .verdict { background: #ef8f00; }
 .review .verdict { background: #00838f; } .complete .verdict { background: #2e7d32; }
+.unchecked .verdict { background: #6a1b9a; } .folder.unreadable .verdict { background: #37474f; }
 .tally { color: #666; font-weight: 400; margin-left: .6rem; }
+.why, .others { margin: 0 .8rem .6rem; color: #37474f; font-size: .85rem; }
+.others ul { margin: .2rem 0; padding-left: 1.2rem; columns: 3; }
 .items { display: grid; grid-template-columns: repeat(auto-fill, minmax(430px, 1fr)); gap: .6rem;
   padding: 0 .8rem .8rem; }
 .item { border: 1px solid #e3e3e3; border-radius: 6px; padding: .5rem; background: #fcfcfb; }
@@ -179,7 +197,7 @@ details.folder > summary { padding: .6rem .8rem; cursor: pointer; font-weight: 6
 .item header { display: flex; gap: .5rem; align-items: baseline; }
 .status { font-size: .8rem; padding: .05rem .4rem; border-radius: 3px; background: #eee; }
 .missing .status { background: #ffcdd2; } .similar .status { background: #b2ebf2; }
-.unreadable .status { background: #e1bee7; }
+.unreadable .status { background: #e1bee7; } .trashed .status { background: #d7ccc8; }
 .same .status, .identical .status { background: #c8e6c9; }
 .file { font-weight: 600; word-break: break-all; }
 .pair { display: flex; gap: .5rem; margin-top: .4rem; }
@@ -187,6 +205,7 @@ figure { margin: 0; flex: 1; min-width: 0; }
 figure img { max-width: 100%; max-height: 200px; display: block; border-radius: 3px; }
 figure.library img { outline: 2px solid #2e7d32; }
 figcaption { font-size: .75rem; color: #555; word-break: break-all; margin-top: .2rem; }
+figcaption .name { font-weight: 600; color: #222; }
 .none { height: 6rem; display: flex; align-items: center; justify-content: center;
   background: repeating-linear-gradient(45deg, #eee, #eee 8px, #f7f7f7 8px, #f7f7f7 16px);
   color: #777; font-size: .8rem; border-radius: 3px; }
