@@ -9,10 +9,18 @@ from __future__ import annotations
 import enum
 import os
 
-# Camera RAW formats: photos, even where they cannot be decoded.
+# Camera RAW formats (every one LibRaw reads): photos, even where they cannot be decoded.
+# Many are TIFF inside and carry a small preview that Pillow would happily decode as the
+# picture: known by name, they go to LibRaw, and a RAW it cannot open is `unreadable`.
 RAW_EXTENSIONS = frozenset(
-    {".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf", ".srw", ".pef"}
-)
+    {
+        ".3fr", ".ari", ".arw", ".bay", ".cap", ".cr2", ".cr3", ".crw", ".cs1", ".dc2",
+        ".dcr", ".dcs", ".dng", ".drf", ".eip", ".erf", ".fff", ".gpr", ".iiq", ".k25",
+        ".kc2", ".kdc", ".mdc", ".mef", ".mfw", ".mos", ".mrw", ".nef", ".nrw", ".obm",
+        ".orf", ".ori", ".pef", ".ptx", ".pxn", ".qtk", ".raf", ".raw", ".rdc", ".rw2",
+        ".rwl", ".rwz", ".sr2", ".srf", ".srw", ".sti", ".x3f",
+    }
+)  # fmt: skip
 # Decodable with Pillow, pillow-heif, or a picture we must at least report.
 IMAGE_EXTENSIONS = frozenset(
     {

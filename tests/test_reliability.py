@@ -310,7 +310,8 @@ def test_a_file_over_the_time_limit_is_unreadable_and_the_rest_finish(tmp_path: 
 
 def test_symlinks_out_of_the_roots_are_skipped_with_a_warning(tmp_path: Path) -> None:
     """A backup's `z: -> /usr/share` (Wine leaves these) and `log.jpg -> /proc/kmsg` are not
-    followed: skipped, with a warning each, and the run ends."""
+    followed: skipped, with a warning each, and the run ends; what they lead to was never
+    seen, so their folder is `unreadable` (exit 1), saying which links."""
     hay = tmp_path / "hay"
     photos = _library(hay)
     needles = tmp_path / "needles"
@@ -322,8 +323,15 @@ def test_symlinks_out_of_the_roots_are_skipped_with_a_warning(tmp_path: Path) ->
         tmp_path, "--haystack", str(hay), "--needles", str(needles), "--format", "json",
         "--db", str(tmp_path / "i.sqlite"),
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr  # everything that was followed is imported
+    assert result.returncode == 1, result.stderr  # everything followed is imported, but...
     report = json.loads(result.stdout)
+    (folder,) = [d for d in report["directories"] if d["status"] == "unreadable"]
+    assert folder["path"] == "."
+    assert folder["reason"] == (
+        "log.jpg is a symlink out of the folders compared (/proc/kmsg); z: is a symlink out of "
+        "the folders compared (/usr/share)"
+    )
+    assert report["summary"]["unseen_folders"] == 1
     paths = {i["path"]: i["status"] for i in report["images"]}
     assert paths["ok.jpg"] == "same"
     assert {p for p in paths if p.startswith("into_library/")} == {

@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
             quick=args.quick,
             progress=bars,
             ignore_other=args.ignore_other,
+            verify=args.verify,
         )
     for warning in report.warnings:
         consoles.warn(warning)

@@ -81,6 +81,11 @@ def _library(command: argparse.ArgumentParser) -> None:
         "--rebuild", action="store_true", help="delete the index and fingerprint everything anew"
     )
     command.add_argument(
+        "--verify", action="store_true",
+        help="read every unchanged file whole and check it against its stored digest (for bit "
+        "rot, which no file time shows); files that differ are read again",
+    )  # fmt: skip
+    command.add_argument(
         "--scheduler", metavar="ADDRESS", default=None,
         help="analyse the files on the Dask cluster at ADDRESS (tcp://host:8786), whose "
         "workers see the same paths; needs pip install 'reconcile[dask]'",

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from reconcile.disk.entries import Found, Scan, Standing
 from reconcile.library import roots as planning
 from reconcile.library.judge import judge
+from reconcile.library.links import linked_into
+from reconcile.library.links import warnings as link_warnings
 from reconcile.library.side import Side, bring_in, walk
 from reconcile.match import reasons
 from reconcile.match.rules import Decision
@@ -34,6 +36,7 @@ def reconcile(
     analyser: Analyser | None = None,
     file_seconds: float = FILE_SECONDS,
     ignore_other: bool = False,
+    verify: bool = False,
 ) -> Report:
     """Which needle items the haystack already holds, folder by folder.
 
@@ -42,7 +45,8 @@ def reconcile(
     needle might match is fingerprinted in full before any decision rests on it. Needles are
     always fingerprinted in full. Files are analysed by `analyser` (by default `jobs` worker
     processes here, each file allowed `file_seconds`). `ignore_other`: files reconcile cannot
-    judge (a PSD, a ZIP) keep no folder from being complete.
+    judge (a PSD, a ZIP) keep no folder from being complete. `verify` reads every unchanged
+    file whole against its stored digest (bit rot shows in no file time).
     """
     started = time.monotonic()
     progress = progress or Silent()
@@ -67,19 +71,21 @@ def reconcile(
         shared = Side((), hay_scans).sizes() & Side((), needle_scans).sizes()
         hay = bring_in(
             hay_scans, roots.exclude, index=index, analyser=analyser, progress=progress,
-            phase="Indexing haystack", digest_sizes=shared, quick=quick,
+            phase="Indexing haystack", digest_sizes=shared, quick=quick, verify=verify,
         )  # fmt: skip
         copies = {digest for digest, _, decoded in index.digests(hay.files) if decoded}
         backups = bring_in(
             needle_scans, roots.exclude, index=index, analyser=analyser, progress=progress,
             phase="Fingerprinting needles", digest_sizes=shared, copies_of=copies,
-            leave_out=_in_trash,
+            leave_out=_in_trash, verify=verify,
         )  # fmt: skip
+        linked = linked_into(hay, roots.needles, backups)
         decisions = judge(
-            backups, hay, index=index, analyser=analyser, progress=progress, limits=limits
-        )
+            backups, hay, index=index, analyser=analyser, progress=progress, limits=limits,
+            links=linked,
+        )  # fmt: skip
         items = _items(backups, hay, decisions)
-    warnings = [*roots.warnings, *hay.warnings, *backups.warnings]
+    warnings = [*roots.warnings, *hay.warnings, *backups.warnings, *link_warnings(hay, linked)]
     if roots.haystack and not hay.files:
         warnings.append("the haystack holds no photos or videos: nothing can be found in it")
     other = {(s.root, folder): count for s in needle_scans for folder, count in s.other.items()}
@@ -107,11 +113,14 @@ def _in_trash(found: Found) -> bool:
 
 
 def _unseen(scan: Scan) -> list[tuple[str, str]]:
-    """A needles root's unseen folders, and the root itself when nothing in it was media."""
-    unseen = list(scan.unseen)
-    if not scan.media and not scan.other_files and not unseen:
-        unseen.append((".", "no photos or videos found here"))
-    return unseen
+    """A needles root's unseen folders with why (one line each), and the root itself when
+    nothing in it was media."""
+    why: dict[str, list[str]] = {}
+    for folder, reason in scan.unseen:
+        why.setdefault(folder, []).append(reason)
+    if not scan.media and not scan.other_files and not why:
+        why["."] = ["no photos or videos found here"]
+    return [(folder, "; ".join(reasons)) for folder, reasons in why.items()]
 
 
 def _items(backups: Side, hay: Side, decisions: dict[int, Decision]) -> list[ItemResult]:

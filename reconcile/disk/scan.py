@@ -122,6 +122,10 @@ def _walk_one(
                 f"{entry.path}: symlink to {target}, outside the folders being compared: skipped"
             )
             result.skipped += 1
+            # What it leads to was not seen: the folder cannot be called complete.
+            result.unseen.append(
+                (rel or ".", f"{entry.name} is a symlink out of the folders compared ({target})")
+            )
             continue
         if _is_dir(entry):
             # realpath walks every component: only worth it when something is excluded.

@@ -8,7 +8,8 @@ kept in the index until either file changes).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -60,15 +61,22 @@ def judge(
     progress: Progress,
     limits: Thresholds = DEFAULT,
     ids: Iterable[int] | None = None,
+    links: Mapping[int, str] | None = None,
 ) -> dict[int, Decision]:
-    """The decision for each of `needles`' files (or only `ids` of them), by id."""
+    """The decision for each of `needles`' files (or only `ids` of them), by id. `links`:
+    library files that are backup files themselves (see `library.links`)."""
+    links = links or {}
+    real_paths = (
+        {id_: os.path.realpath(f.path) for id_, f in needles.files.items()} if links else {}
+    )
     pending = list(needles.files if ids is None else ids)
     decided: dict[int, Decision] = {}
     looks: dict[tuple[int, int], float | None] = {}
     haystack = haystack_of(hay, index, limits)
     while pending:
         progress.start("Matching", len(pending))
-        matcher = Matcher(haystack, limits=limits, withheld=withheld(hay))
+        matcher = Matcher(haystack, limits=limits, withheld=withheld(hay), links=links,
+                          real_paths=real_paths)  # fmt: skip
         confirm: dict[int, None] = {}
         wanted: dict[tuple[int, int], None] = {}
         waiting: list[int] = []

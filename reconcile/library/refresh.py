@@ -1,7 +1,10 @@
-"""Bringing the index up to date with what a scan found: what to read again, and reading it.
+"""Bringing the index up to date with what a walk found: what to read again, and reading it.
 
-Unchanged files (same path, size and modification time) are not read again; files gone from
-disk are dropped, except below nested roots that the scan left out.
+A file is taken as unchanged only when its size, mtime, inode and ctime are what the index
+holds (a file replaced under the same size and mtime, `touch -r`, a restore or a sync tool,
+has another inode or ctime: no program can set a ctime) and its first and last blocks digest
+as they did (`files.file_sample`). `verify` re-digests every unchanged file whole, for bit rot.
+Files gone from disk are dropped, except below nested roots that the walk left out.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from reconcile.disk.scan import Found, Scan
 from reconcile.facts import FileFacts, Task
-from reconcile.files import file_digest
+from reconcile.files import file_digest, file_sample
 from reconcile.progress import Progress
-from reconcile.store.index import Index
+from reconcile.store.index import Index, Known
 from reconcile.work.pool import Analyser
 
 BATCH = 128  # files per index transaction
@@ -25,7 +28,8 @@ class Refresh:
     """Brings one side's files into the index, and says their ids by path.
 
     Files whose size is in `digest_sizes` get a digest; a new needle whose digest is in
-    `copies_of` is stored as a byte copy and not decoded.
+    `copies_of` is stored as a byte copy and not decoded. `verify`: re-digest every file the
+    index holds unchanged, and read again those whose bytes changed (or were never digested).
     """
 
     def __init__(
@@ -37,6 +41,7 @@ class Refresh:
         digest_sizes: AbstractSet[int],
         copies_of: AbstractSet[bytes] = frozenset(),
         quick: bool = False,
+        verify: bool = False,
     ) -> None:
         self._index = index
         self._analyser = analyser
@@ -44,6 +49,8 @@ class Refresh:
         self._digest_sizes = digest_sizes
         self._copies_of = copies_of
         self._quick = quick
+        self._verify = verify
+        self._full_digest: set[str] = set()  # paths to digest whole whatever their size
 
     def run(
         self,
@@ -53,43 +60,34 @@ class Refresh:
         *,
         leave_out: Callable[[Found], bool] | None = None,
     ) -> dict[str, int]:
-        ids: dict[str, int] = {}
         stale: list[int] = []
+        unchanged: list[tuple[Known, Found]] = []  # as far as size and times tell
         todo: list[Found] = []
-        undigested: list[tuple[int, Found]] = []  # stored, but now a digest is wanted
         for s in scans:
             known = self._index.known_under(s.root)
             # A library's originals kept elsewhere ("referenced") are known by their paths.
             prefix = s.root.rstrip(os.sep) + os.sep
             known |= self._index.known_at(f.path for f in s.media if not f.path.startswith(prefix))
             seen: set[bytes] = set()
-            for image in s.media:
-                if leave_out is not None and leave_out(image):
+            for found in s.media:
+                if leave_out is not None and leave_out(found):
                     continue
-                key = os.fsencode(image.path)
+                key = os.fsencode(found.path)
                 seen.add(key)
                 row = known.get(key)
-                fresh = (
-                    row is not None
-                    and row.size == image.size
-                    and row.mtime_ns == image.mtime_ns
-                    and image.problem is None
-                    and (row.settled or row.digest in self._copies_of)
-                    and (self._quick or not row.quick)
-                )
-                if row is not None and fresh:
-                    ids[image.path] = row.id
-                    if row.digest is None and image.size in self._digest_sizes:
-                        undigested.append((row.id, image))
+                if row is not None and self._same_on_disk(row, found):
+                    unchanged.append((row, found))
                 else:
-                    todo.append(image)
+                    todo.append(found)
             skip = tuple(os.fsencode(root.rstrip(os.sep) + os.sep) for root in exclude[s.root])
             stale.extend(
                 row.id for key, row in known.items() if key not in seen and not key.startswith(skip)
             )
         self._index.forget(stale)
+        ids, changed, undigested = self._check(unchanged)
+        todo.extend(changed)
         self._progress.start(phase, len(todo) + len(undigested))
-        digests = digests_of([image.path for _, image in undigested])
+        digests = digests_of([found.path for _, found in undigested])
         self._index.set_digests(
             (id_, digest)
             for (id_, _), digest in zip(undigested, digests, strict=True)
@@ -106,23 +104,75 @@ class Refresh:
         self._progress.start("Confirming candidates", len(files))
         self._store(self._analyse(files, quick=False))
 
+    def _same_on_disk(self, row: Known, found: Found) -> bool:
+        """Whether the walk sees the file the index holds, by what `stat` tells: the same
+        size and mtime, the same inode and ctime where the index knows them, and facts that
+        are complete for this run."""
+        if found.problem is not None or (row.size, row.mtime_ns) != (found.size, found.mtime_ns):
+            return False
+        if not (row.settled or row.digest in self._copies_of):
+            return False  # a byte copy whose library twin is gone: to decode now
+        if row.quick and not self._quick:
+            return False  # a thumbnail's print, and this run wants the picture's
+        if row.inode is None or row.ctime_ns is None:
+            return True  # indexed before schema 6: the sample decides, and the identity is kept
+        return (row.inode, row.ctime_ns) == (found.inode, found.ctime_ns)
+
+    def _check(
+        self, unchanged: list[tuple[Known, Found]]
+    ) -> tuple[dict[str, int], list[Found], list[tuple[int, Found]]]:
+        """The files whose bytes are still what the index holds, by id; the rest, to read
+        again; and those of the first that now need a digest (a file of their size is on the
+        other side). Each file's first and last blocks are read (`verify`: all of it)."""
+        self._progress.start("Checking unchanged files", len(unchanged))
+        samples = _threaded(_sample_or_none, [found.path for _, found in unchanged])
+        digests = (
+            _threaded(_digest_or_none, [found.path for _, found in unchanged])
+            if self._verify
+            else [None] * len(unchanged)
+        )
+        ids: dict[str, int] = {}
+        changed: list[Found] = []
+        undigested: list[tuple[int, Found]] = []
+        identities: list[tuple[int, int, int, bytes]] = []
+        for (row, found), sample, digest in zip(unchanged, samples, digests, strict=True):
+            if sample is None or (row.sample is not None and sample != row.sample):
+                changed.append(found)  # replaced in place, damaged, or gone since the walk
+                continue
+            if self._verify and (row.digest is None or digest != row.digest):
+                self._full_digest.add(found.path)
+                changed.append(found)  # bit rot, or never digested: read it again whole
+                continue
+            ids[found.path] = row.id
+            if row.inode is None or row.sample is None:
+                assert found.inode is not None and found.ctime_ns is not None
+                identities.append((row.id, found.inode, found.ctime_ns, sample))
+            if row.digest is None and found.size in self._digest_sizes:
+                undigested.append((row.id, found))
+        self._index.set_identity(identities)
+        self._progress.advance(len(unchanged))
+        return ids, changed, undigested
+
     def _analyse(self, todo: list[Found], *, quick: bool) -> Iterator[FileFacts]:
-        for image in todo:
-            if image.problem is not None:
+        for found in todo:
+            if found.problem is not None:
                 yield FileFacts(
-                    image.path, image.size, image.mtime_ns, reason=image.problem, kind=image.kind
-                )
+                    found.path, found.size, found.mtime_ns, reason=found.problem,
+                    kind=found.kind, inode=found.inode, ctime_ns=found.ctime_ns,
+                )  # fmt: skip
         tasks = [
             Task(
-                i.path,
-                i.size,
-                i.mtime_ns,
-                want_digest=i.size in self._digest_sizes,
+                f.path,
+                f.size,
+                f.mtime_ns,
+                want_digest=f.size in self._digest_sizes or f.path in self._full_digest,
                 quick=quick,
-                kind=i.kind,
+                kind=f.kind,
+                inode=f.inode,
+                ctime_ns=f.ctime_ns,
             )
-            for i in todo
-            if i.problem is None
+            for f in todo
+            if f.problem is None
         ]
         if tasks:
             yield from self._analyser.analyse(tasks)
@@ -132,14 +182,28 @@ class Refresh:
         if not self._copies_of:
             return [], todo
         candidates = [i for i in todo if i.problem is None and i.size in self._digest_sizes]
-        digests = digests_of([image.path for image in candidates])
+        digests = _threaded(_digest_or_none, [found.path for found in candidates])
         copies = [
-            FileFacts(image.path, image.size, image.mtime_ns, digest=digest, kind=image.kind)
-            for image, digest in zip(candidates, digests, strict=True)
+            (found, digest)
+            for found, digest in zip(candidates, digests, strict=True)
             if digest in self._copies_of
         ]
-        taken = {facts.path for facts in copies}
-        return copies, [image for image in todo if image.path not in taken]
+        samples = _threaded(_sample_or_none, [found.path for found, _ in copies])
+        facts = [
+            FileFacts(
+                f.path,
+                f.size,
+                f.mtime_ns,
+                digest=digest,
+                kind=f.kind,
+                inode=f.inode,
+                ctime_ns=f.ctime_ns,
+                sample=sample,
+            )
+            for (f, digest), sample in zip(copies, samples, strict=True)
+        ]
+        taken = {f.path for f in facts}
+        return facts, [found for found in todo if found.path not in taken]
 
     def _store(self, facts: Iterator[FileFacts]) -> dict[str, int]:
         ids: dict[str, int] = {}
@@ -160,16 +224,31 @@ def _chunks(items: Iterator[FileFacts], size: int) -> Iterator[list[FileFacts]]:
         yield batch
 
 
-def digests_of(paths: list[str]) -> list[bytes | None]:
-    """Digests of these files, in order; None for a file that cannot be read now."""
+def _threaded(read: Callable[[str], bytes | None], paths: Sequence[str]) -> list[bytes | None]:
+    """`read` of each path, in order, on a thread per core (hashlib and reads release the
+    GIL)."""
     if not paths:
         return []
-    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # hashlib releases the GIL
-        return list(pool.map(_digest_or_none, paths))
+    if len(paths) < 8:
+        return [read(path) for path in paths]
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        return list(pool.map(read, paths, chunksize=16))
+
+
+def digests_of(paths: list[str]) -> list[bytes | None]:
+    """Digests of these files, in order; None for a file that cannot be read now."""
+    return _threaded(_digest_or_none, paths)
 
 
 def _digest_or_none(path: str) -> bytes | None:
     try:
         return file_digest(path)
+    except OSError:
+        return None
+
+
+def _sample_or_none(path: str) -> bytes | None:
+    try:
+        return file_sample(path)
     except OSError:
         return None

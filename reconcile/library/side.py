@@ -66,13 +66,16 @@ def bring_in(
     copies_of: AbstractSet[bytes] = frozenset(),
     quick: bool = False,
     leave_out: Callable[[Found], bool] | None = None,
+    verify: bool = False,
 ) -> Side:
     """The side of these walks, its changed and new files analysed and stored, unchanged ones
-    taken from the index. See `refresh.Refresh` for `digest_sizes`, `copies_of`, `quick`;
+    taken from the index. See `refresh.Refresh` for `digest_sizes`, `copies_of`, `quick`,
+    `verify`;
     `leave_out` says which found files need no facts (they are neither stored nor judged)."""
     refresh = Refresh(
-        index, analyser, progress, digest_sizes=digest_sizes, copies_of=copies_of, quick=quick
-    )
+        index, analyser, progress, digest_sizes=digest_sizes, copies_of=copies_of, quick=quick,
+        verify=verify,
+    )  # fmt: skip
     ids = refresh.run(scans, exclude, phase, leave_out=leave_out)
     files = {ids[f.path]: f for s in scans for f in s.media if f.path in ids}
     return Side(tuple(s.root for s in scans), scans, files, refresh)

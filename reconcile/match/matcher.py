@@ -25,10 +25,14 @@ class Matcher:
         *,
         limits: Thresholds = DEFAULT,
         withheld: Mapping[int, str] | None = None,
+        links: Mapping[int, str] | None = None,
+        real_paths: Mapping[int, str] | None = None,
     ) -> None:
         self.haystack = haystack
         self.limits = limits
         self.withheld = withheld or {}
+        self.links = links or {}
+        self.real_paths = real_paths or {}
 
     def decide(
         self,
@@ -41,10 +45,12 @@ class Matcher:
         out: dict[int, Outcome] = {}
         for start in range(0, len(needles), BATCH):
             batch = needles[start : start + BATCH]
-            bare = World(self.haystack, limits=self.limits, withheld=self.withheld)
+            bare = World(self.haystack, limits=self.limits, withheld=self.withheld,
+                         links=self.links, real_paths=self.real_paths)  # fmt: skip
             searched = [n for n in batch if self._searched(n, bare)]
             hits = search(self.haystack, searched, self.limits)
-            world = World(self.haystack, hits, looks, self.limits, self.withheld)
+            world = World(self.haystack, hits, looks, self.limits, self.withheld, self.links,
+                          self.real_paths)  # fmt: skip
             for needle in batch:
                 out[needle.id] = rules.decide(needle, world)
         return out

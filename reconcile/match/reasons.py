@@ -22,11 +22,16 @@ CLOSER_SAME = "re-encoded or resized (fine detail compared at the pictures' own 
 CLOSER_DIFFERS = "differs in one region, seen at the pictures' own size (another shot?)"
 CLOSER_FAILED = "low contrast, and a file could not be read again to look closer"
 NOT_DECODED = "not decoded"
+THIS_FILE_LINKED = "the library's copy is this backup file (a link)"
 OLD_TRASH = "in its old library's trash: not asked to be imported"
 UNCATALOGUED = (
     "in the library's originals folder, but not in its catalogue (left over, or removed from "
     "the library): not counted as held"
 )
+
+
+def another_file_linked(target: str) -> str:
+    return f"the library's copy is another backup file (a link to {target})"
 
 
 def in_trash(layout: str | None) -> str:

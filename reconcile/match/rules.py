@@ -92,6 +92,10 @@ class World:
     # Library files the library does not keep as photos, with why (in its trash, not in its
     # catalogue): a match to one of them is at most `similar`.
     withheld: Mapping[int, str] = field(default_factory=dict)
+    # Library files that are backup files themselves (a link, a hard link, a bind mount): the
+    # real path of the backup file each is; and the needles' real paths, to say which.
+    links: Mapping[int, str] = field(default_factory=dict)
+    real_paths: Mapping[int, str] = field(default_factory=dict)
 
 
 Decider = Callable[[Entry, Decision | None, World], Outcome | None]
@@ -117,7 +121,18 @@ def not_kept(needle: Entry, hay: Entry, world: World) -> str | None:
     return world.withheld.get(hay.id)
 
 
-CAPS: tuple[Cap, ...] = (not_kept, raw_only_rendered)
+def linked_back(needle: Entry, hay: Entry, world: World) -> str | None:
+    """A library file that is a backup file itself (a symlink into the backups, a hard link,
+    a bind mount) is no copy: deleting the backup deletes it. At most `similar`."""
+    target = world.links.get(hay.id)
+    if target is None:
+        return None
+    if world.real_paths.get(needle.id, needle.path) == target:
+        return reasons.THIS_FILE_LINKED
+    return reasons.another_file_linked(target)
+
+
+CAPS: tuple[Cap, ...] = (linked_back, not_kept, raw_only_rendered)
 
 
 def capped(needle: Entry, hay: Entry, world: World) -> str | None:

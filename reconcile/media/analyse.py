@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO
 
 from reconcile.facts import FileFacts, Task
-from reconcile.files import digest_of, file_digest, open_regular
+from reconcile.files import digest_of, file_digest, file_sample, open_regular
 from reconcile.filetypes import Kind
 from reconcile.media.decode import HEAD_BYTES, Pixels, Undecodable, decode, decode_embedded
 from reconcile.media.fingerprint import closer_look, fingerprint, grey, trim_border
@@ -19,6 +20,20 @@ READ_WHOLE = 256 * 1024 * 1024
 
 def analyse(task: Task) -> FileFacts:
     """Read, decode and fingerprint one file, and digest it if asked. Never raises for a bad file.
+
+    The facts carry the file's identity as the walk saw it (inode, ctime) and the sample of
+    its first and last blocks, by which a later run tells it unchanged (see library.refresh).
+    """
+    facts = _analyse(task)
+    try:
+        sample: bytes | None = file_sample(task.path)  # in the page cache: just read
+    except OSError:
+        sample = None
+    return dataclasses.replace(facts, inode=task.inode, ctime_ns=task.ctime_ns, sample=sample)
+
+
+def _analyse(task: Task) -> FileFacts:
+    """Read, decode and fingerprint one file, and digest it if asked.
 
     The digest only serves to find byte-identical copies, so it is asked for only when
     a file of the same size is on the other side: most files never pay for it. `quick`

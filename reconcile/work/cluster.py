@@ -95,7 +95,10 @@ def batch_size(files: int, workers: int) -> int:
 
 
 def _failed(task: Task, reason: str) -> FileFacts:
-    return FileFacts(task.path, task.size, task.mtime_ns, reason=reason, kind=task.kind)
+    return FileFacts(
+        task.path, task.size, task.mtime_ns, reason=reason, kind=task.kind, inode=task.inode,
+        ctime_ns=task.ctime_ns,
+    )  # fmt: skip
 
 
 def _first_line(error: BaseException) -> str:

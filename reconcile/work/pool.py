@@ -246,8 +246,9 @@ class ProcessPool:
         culprit = worker.inflight.popleft().task
         reason = self._death(worker)
         facts = FileFacts(
-            culprit.path, culprit.size, culprit.mtime_ns, reason=reason, kind=culprit.kind
-        )
+            culprit.path, culprit.size, culprit.mtime_ns, reason=reason, kind=culprit.kind,
+            inode=culprit.inode, ctime_ns=culprit.ctime_ns,
+        )  # fmt: skip
         return facts, list(worker.inflight)
 
     def _death(self, worker: _Worker) -> str:
