@@ -13,7 +13,11 @@ import numpy as np
 
 from reconcile.filetypes import Kind
 
-CLOSER = 384  # the long side of a closer look at a candidate pair (see verify.closer_difference)
+# The long side, at most, at which a pair about to be `same` is compared in full (a fine look,
+# verify.fine_difference): enough to see a change of 0.05 % of the frame, and a JPEG of a
+# camera still decodes at 1/4 for it. Measured on bench.accuracy's tuning half: 1536 px found
+# no more versions than 1024 (only single digits in spreadsheets, under 0.01 % of the frame).
+FINE = 1024
 THUMB = 64  # side of the grayscale verification thumbnail
 COLOUR = 8  # side of the colour thumbnail that tells a grayscale edit from the original
 
@@ -86,11 +90,15 @@ class FileFacts:
     quick: bool = False  # the prints come from the embedded EXIF thumbnail, not the picture
     kind: Kind = Kind.IMAGE
     duration: float | None = None  # seconds, for a video
-    # A video's frames sampled across the clip, in order (`full` is the middle one's).
+    # A video's frames sampled across the clip, in order (`full` is the middle one's); a file
+    # of several pictures' pages or frames (a TIFF, an animated GIF, an MPO), `full` first.
     frames: tuple[Fingerprint, ...] = ()
-    # The picture in grey at up to CLOSER px a side, when the task asked for a closer look
-    # (never stored: it serves one comparison).
-    closer: np.ndarray | None = field(default=None, compare=False)
+    pages: int = 1  # pictures in the file (all of them, however many `frames` sampled)
+    audio: bool | None = None  # a video's sound: whether it has an audio stream
+    # The picture itself (YCrCb, at most `Task.look` px on its long side) when the task asked
+    # for a fine look: never stored, it serves one comparison.
+    look: np.ndarray | None = field(default=None, compare=False)
+    look_size: int | None = None  # the Task's `look` it answers (0: `along`)
     # Who the file is beyond size and mtime, as the scan saw it: a file replaced under the same
     # size and mtime has another inode or ctime, and another `sample` (see files.sample_of).
     inode: int | None = None
@@ -108,7 +116,9 @@ class Task:
     want_digest: bool = True  # only when a file of the same size is on the other side
     quick: bool = False  # fingerprint a JPEG from its EXIF thumbnail when it has a usable one
     kind: Kind = Kind.IMAGE
-    closer: bool = False  # also hand back the picture itself, for a closer look (verify)
+    # Only the picture itself, at most this many pixels on its long side, for a fine look.
+    look: int | None = None
+    along: bool = False  # only a video's frames along the whole clip (media.video.along)
     inode: int | None = None  # as the scan saw them, handed back in the facts
     ctime_ns: int | None = None
 
@@ -126,7 +136,9 @@ class Entry:
     quick: bool = False  # the prints come from the EXIF thumbnail: candidates, not answers
     kind: Kind = Kind.IMAGE
     duration: float | None = None
-    frames: tuple[Fingerprint, ...] = ()  # a video's sampled frames, in sampling order
+    frames: tuple[Fingerprint, ...] = ()  # a video's sampled frames, or a file's pages
+    pages: int = 1
+    audio: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,3 +169,20 @@ class FrameColumns:
     detail: np.ndarray  # float32
     dhash: np.ndarray  # uint64
     phash: np.ndarray  # uint64
+
+
+@dataclass(frozen=True, slots=True)
+class Fine:
+    """What a fine look at a pair measured: both pictures at the smaller one's size (up to FINE
+    px), cell by cell. Grey levels of 255 throughout."""
+
+    width: int  # compared at
+    height: int
+    detail: float  # the largest cell difference of luma that no small shift explains
+    colour: float  # the same of the colour (chroma) channels, at half the size
+    tone: float  # the median cell's luma difference (the needle's minus the library's)
+    tint: float  # the median cell's chroma difference, both channels
+    where: tuple[float, float]  # the worst cell's centre, as fractions of width and height
+    # Pixels in the worst small window (a glyph's size) whose luma differs by a stroke's
+    # contrast: a digit or a word changed, which averages away in a cell.
+    strokes: int = 0

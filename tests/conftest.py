@@ -46,6 +46,11 @@ def scene(seed: int, height: int = 480, width: int = 640) -> np.ndarray:
 REENCODED = "re-encoded or re-tagged at the same size"
 
 
+def verified(reason: str, width: int = 640, height: int = 480) -> str:
+    """A `same`'s reason once the fine look at width x height has confirmed it."""
+    return f"{reason}; verified at {width}x{height}"
+
+
 def gray_thumbnail(rgb: np.ndarray) -> np.ndarray:
     """The THUMB x THUMB luminance thumbnail the fingerprints are computed from."""
     gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)

@@ -46,16 +46,19 @@ def write_clip(
     bit_rate: int | None = None,
     rotation: int = 0,
     gop: int | None = None,
+    audio: bool = False,
 ) -> Path:
     """Encode RGB frames into a video file (the container follows the file's extension).
 
     `rotation`: degrees written as the stream's display rotation (as phones do); `gop`: frames
-    between keyframes (phones: about one second's worth; x264's default is 250)."""
+    between keyframes (phones: about one second's worth; x264's default is 250); `audio`: a
+    sound track too (a tone, AAC), as long as the frames."""
     import av
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), "w") as container:
         stream = container.add_stream(codec, rate=fps)
+        sound = container.add_stream("aac", rate=44100, layout="mono") if audio else None
         stream.pix_fmt = "yuv420p"
         if rotation:
             stream.metadata["rotate"] = str(rotation)
@@ -63,20 +66,39 @@ def write_clip(
             stream.bit_rate = bit_rate
         if gop:
             stream.codec_context.gop_size = gop  # frames between keyframes
-        first = True
+        count = 0
         for frame in frames:
             if size is not None:
                 frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
             frame = frame[: frame.shape[0] // 2 * 2, : frame.shape[1] // 2 * 2]  # 4:2:0: even
-            if first:
+            if not count:
                 stream.height, stream.width = frame.shape[:2]
-                first = False
+            count += 1
             video = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
             for packet in stream.encode(video):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
+        if sound is not None:
+            _tone(container, sound, count / fps)
     return path
+
+
+def _tone(container: object, stream: object, seconds: float) -> None:
+    """`seconds` of a 440 Hz tone encoded into an audio stream of `container`."""
+    import av
+
+    rate, block = 44100, 1024
+    samples = np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate) * 0.3
+    for start in range(0, len(samples), block):
+        chunk = samples[start : start + block].astype(np.float32)[None, :]
+        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
+        frame.sample_rate = rate
+        frame.pts = start
+        for packet in stream.encode(frame):  # type: ignore[attr-defined]
+            container.mux(packet)  # type: ignore[attr-defined]
+    for packet in stream.encode():  # type: ignore[attr-defined]
+        container.mux(packet)  # type: ignore[attr-defined]
 
 
 def write_timed_clip(path: Path, frames: list[tuple[float, np.ndarray]], *, fps: int = 60) -> Path:
@@ -98,6 +120,23 @@ def write_timed_clip(path: Path, frames: list[tuple[float, np.ndarray]], *, fps:
         for packet in stream.encode():
             container.mux(packet)
     return path
+
+
+def _tone(container: object, stream: object, seconds: float) -> None:
+    """`seconds` of a 440 Hz tone encoded into an audio stream of `container`."""
+    import av
+
+    rate, block = 44100, 1024
+    samples = np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate) * 0.3
+    for start in range(0, len(samples), block):
+        chunk = samples[start : start + block].astype(np.float32)[None, :]
+        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
+        frame.sample_rate = rate
+        frame.pts = start
+        for packet in stream.encode(frame):  # type: ignore[attr-defined]
+            container.mux(packet)  # type: ignore[attr-defined]
+    for packet in stream.encode():  # type: ignore[attr-defined]
+        container.mux(packet)  # type: ignore[attr-defined]
 
 
 def remux(source: Path, target: Path) -> Path:
@@ -133,6 +172,23 @@ def audio_only(path: Path, seconds: float = 1.0) -> Path:
         for packet in stream.encode():
             container.mux(packet)
     return path
+
+
+def _tone(container: object, stream: object, seconds: float) -> None:
+    """`seconds` of a 440 Hz tone encoded into an audio stream of `container`."""
+    import av
+
+    rate, block = 44100, 1024
+    samples = np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate) * 0.3
+    for start in range(0, len(samples), block):
+        chunk = samples[start : start + block].astype(np.float32)[None, :]
+        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
+        frame.sample_rate = rate
+        frame.pts = start
+        for packet in stream.encode(frame):  # type: ignore[attr-defined]
+            container.mux(packet)  # type: ignore[attr-defined]
+    for packet in stream.encode():  # type: ignore[attr-defined]
+        container.mux(packet)  # type: ignore[attr-defined]
 
 
 # XYZ (D65) to linear sRGB, as DNG's ColorMatrix1 (XYZ to camera): the "camera" sees linear

@@ -14,7 +14,7 @@ from conftest import resized, run_cli, scene, write
 
 from reconcile import Report, reconcile
 from reconcile.facts import FileFacts, Task
-from reconcile.match.reasons import CLOSER_DIFFERS, CLOSER_FAILED, CLOSER_SAME, FLAT_ALIKE, TOO_FLAT
+from reconcile.match.reasons import FINE_FAILED, FLAT_ALIKE, TOO_FLAT
 from reconcile.work.pool import ProcessPool
 
 
@@ -82,7 +82,7 @@ def _facade(seed: int = 0) -> np.ndarray:
     return np.clip(picture + rng.normal(0, 3, picture.shape), 0, 255).astype(np.uint8)
 
 
-def test_fine_regular_detail_is_looked_at_closer(tmp_path: Path) -> None:
+def test_fine_regular_detail_is_compared_in_full(tmp_path: Path) -> None:
     """A 30 % export of a facade differs from the library's photo, thumbnail to
     thumbnail, by more than a copy may; compared at the pictures' own size it is the same
     picture. A burst shot of the facade (a region moved) stays `similar`."""
@@ -94,7 +94,7 @@ def test_fine_regular_detail_is_looked_at_closer(tmp_path: Path) -> None:
     moved[300:600, 500:800] = facade[300:600, 620:920]
     write(needles / "facade-burst.jpg", moved, 92)
     items = _items(tmp_path, hay, needles)
-    assert items["facade-small.jpg"] == ("same", CLOSER_SAME)
+    assert items["facade-small.jpg"] == ("same", "re-encoded or resized; verified at 480x360")
     assert items["facade-burst.jpg"][0] == "similar"
 
 
@@ -124,8 +124,8 @@ def _reconcile_with(analyser: _Recording, tmp_path: Path) -> Report:
         analyser.close()
 
 
-def test_a_closer_look_is_taken_once_and_again_when_a_file_changes(tmp_path: Path) -> None:
-    """The score of a closer look is kept in the index: an unchanged pair is not decoded
+def test_a_fine_look_is_taken_once_and_again_when_a_file_changes(tmp_path: Path) -> None:
+    """What a fine look measured is kept in the index: an unchanged pair is not decoded
     again by the next run; a changed library file is."""
     facade = _facade(1)
     hay, needles = tmp_path / "hay", tmp_path / "needles"
@@ -135,7 +135,7 @@ def test_a_closer_look_is_taken_once_and_again_when_a_file_changes(tmp_path: Pat
     def run() -> tuple[str, list[str]]:
         recording = _Recording()
         report = _reconcile_with(recording, tmp_path)
-        looked = sorted(Path(task.path).name for task in recording.tasks if task.closer)
+        looked = sorted(Path(task.path).name for task in recording.tasks if task.look)
         return report.items[0].status.value, looked
 
     assert run() == ("same", ["facade-small.jpg", "facade.jpg"])
@@ -146,8 +146,9 @@ def test_a_closer_look_is_taken_once_and_again_when_a_file_changes(tmp_path: Pat
 
 def test_a_night_burst_is_seen_at_the_pictures_own_size(tmp_path: Path) -> None:
     """At night a moved subject differs by a grey level or two, which the thumbnails average
-    away; a `same` pair at such low contrast is looked at closer, and the burst is not the
-    same picture. The night photo's export stays found."""
+    away; the fine look stretches the pair as the thumbnails are (to daylight contrast) and
+    sees it at the pictures' own size: the burst is not the same picture. The night photo's
+    export stays `same`."""
     photo = _facade(2)
     moved = photo.copy()
     moved[400:500, 600:700] = photo[400:500, 640:740]  # a 100 px subject, 40 px aside
@@ -161,11 +162,13 @@ def test_a_night_burst_is_seen_at_the_pictures_own_size(tmp_path: Path) -> None:
     write(needles / "night-burst.jpg", night(moved), 92)
     items = _items(tmp_path, hay, needles)
     assert items["night-export.jpg"][0] == "same"
-    assert items["night-burst.jpg"] == ("similar", CLOSER_DIFFERS)
+    status, reason = items["night-burst.jpg"]
+    assert status == "similar"
+    assert reason.startswith("differs in one region (in the middle), seen at 1024x768")
 
 
-class _LibraryGoneBeforeTheCloserLook(_Recording):
-    """The process pool, with the library file deleted just before the closer look (a drive
+class _LibraryGoneBeforeTheFineLook(_Recording):
+    """The process pool, with the library file deleted just before the fine look (a drive
     unplugged mid-run)."""
 
     def __init__(self, library_file: Path) -> None:
@@ -173,20 +176,18 @@ class _LibraryGoneBeforeTheCloserLook(_Recording):
         self.library_file = library_file
 
     def analyse(self, tasks: Sequence[Task]) -> Iterator[FileFacts]:
-        if any(task.closer for task in tasks):
+        if any(task.look for task in tasks):
             self.library_file.unlink()
         return super().analyse(tasks)
 
 
-def test_a_low_contrast_pair_that_cannot_be_looked_at_closer_is_only_similar(
-    tmp_path: Path,
-) -> None:
-    """A `same` at night rests on the closer look; when the library file cannot be read again
-    for it, the pair is a review, not a `same`."""
+def test_a_pair_that_cannot_be_compared_in_full_is_only_similar(tmp_path: Path) -> None:
+    """A `same` rests on the fine look; when the library file cannot be read again for it,
+    the pair is a review, not a `same`."""
     photo = _facade(3)
     hay, needles = tmp_path / "hay", tmp_path / "needles"
     night = (photo.astype(np.float32) * 0.08).astype(np.uint8)
     write(hay / "night.jpg", night, 92)
     write(needles / "night-copy.jpg", night, 80)
-    (image,) = _reconcile_with(_LibraryGoneBeforeTheCloserLook(hay / "night.jpg"), tmp_path).items
-    assert (image.status.value, image.reason) == ("similar", CLOSER_FAILED)
+    (image,) = _reconcile_with(_LibraryGoneBeforeTheFineLook(hay / "night.jpg"), tmp_path).items
+    assert (image.status.value, image.reason) == ("similar", FINE_FAILED)

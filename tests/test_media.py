@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import REENCODED, encode, run_cli, scene, write
+from conftest import REENCODED, encode, run_cli, scene, verified, write
 from media import (
     audio_only,
     clip_frames,
@@ -22,6 +22,8 @@ from media import (
 )
 
 from reconcile.match.reasons import NOTHING_CLOSE, SAME_CLIP
+
+ALONG = f"{SAME_CLIP}; compared along the whole clip"
 
 
 def _report(tmp_path: Path, hay: Path, needles: Path) -> dict:
@@ -87,9 +89,9 @@ def test_copies_of_a_library_clip_and_other_clips(tmp_path: Path) -> None:
     write_clip(needles / "other/unrelated.mp4", clip_frames(_still(11), 4.0, seed=2))
     items = _items(_report(tmp_path, hay, needles))
     assert items["copies/byte copy.mp4"] == ("video", "identical", None)
-    assert items["copies/reencoded.mp4"] == ("video", "same", SAME_CLIP)
-    assert items["copies/remuxed.mkv"] == ("video", "same", SAME_CLIP)
-    assert items["copies/starved.mp4"] == ("video", "same", SAME_CLIP)
+    assert items["copies/reencoded.mp4"] == ("video", "same", ALONG)
+    assert items["copies/remuxed.mkv"] == ("video", "same", ALONG)
+    assert items["copies/starved.mp4"] == ("video", "same", ALONG)
     kind, status, reason = items["edits/trimmed.mp4"]
     assert (kind, status) == ("video", "similar") and reason.startswith("trimmed or edited clip")
     assert items["other/same scene.mp4"][1] != "same"
@@ -146,10 +148,10 @@ def test_broken_videos_are_unreadable_with_a_reason(tmp_path: Path) -> None:
 
 
 def test_an_hour_long_4k_clip_and_a_container_claiming_days(tmp_path: Path) -> None:
-    """Long recordings cost five seeks, not a decode of their length: an hour of 4K at 60 fps
-    (made sparse, so that the test is quick; the reader sees an hour-long stream) is matched
-    against its remux in the library, and a clip whose container claims three days gets a
-    status, both within seconds."""
+    """Long recordings cost seeks, not a decode of their length (five to fingerprint, at most
+    120 to compare a pair along the clip): an hour of 4K at 60 fps (made sparse, so that the
+    test is quick; the reader sees an hour-long stream) is matched against its remux in the
+    library, and a clip whose container claims three days gets a status, within a minute."""
     big = cv2.resize(_still(40), (3840, 2160))
     hour = [(0.0, big), (1200.0, big[::-1].copy()), (2400.0, big[:, ::-1].copy()), (3599.0, big)]
     hay = tmp_path / "hay"
@@ -166,8 +168,8 @@ def test_an_hour_long_4k_clip_and_a_container_claiming_days(tmp_path: Path) -> N
     report = _report(tmp_path, hay, needles)
     assert time.monotonic() - started < 60
     items = _items(report)
-    assert items["long/hour.mp4"] == ("video", "same", SAME_CLIP)  # the library's is an .mkv
-    assert items["long/hour.mov"] == ("video", "same", SAME_CLIP)
+    assert items["long/hour.mp4"] == ("video", "same", ALONG)  # the library's is an .mkv
+    assert items["long/hour.mov"] == ("video", "same", ALONG)
     assert items["long/days.mkv"] == ("video", "missing", NOTHING_CLOSE)
 
 
@@ -185,8 +187,8 @@ def test_heic_is_read_by_a_plain_install(tmp_path: Path) -> None:
     broken = heic_bytes(_still(42))
     (needles / "broken.heic").write_bytes(broken[: len(broken) // 2])
     items = _items(_report(tmp_path, hay, needles))
-    assert items["a.heic"] == ("image", "same", REENCODED)
-    assert items["b.jpg"] == ("image", "same", REENCODED)
+    assert items["a.heic"] == ("image", "same", verified(REENCODED, 320, 240))
+    assert items["b.jpg"] == ("image", "same", verified(REENCODED, 320, 240))
     assert items["broken.heic"][:2] == ("image", "unreadable")
 
 

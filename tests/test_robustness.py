@@ -113,11 +113,14 @@ def test_bad_and_unusual_files_each_get_the_right_status(tmp_path: Path) -> None
         "gray.jpg": "similar",  # a grayscale version is an edit, never the original
         "cmyk.jpg": "same",
         "palette.png": "similar",  # 256 colours: the quantising shows in the blocks
-        "animated.gif": "same",
-        "pages.tif": "same",
+        # Two pictures in one file against a file of its first: another file, to review.
+        "animated.gif": "similar",
+        "pages.tif": "similar",
         "one_pixel.png": "missing",
         "panorama.jpg": "missing",
     }
+    said = {i["path"]: i["reason"] for i in report["images"]}
+    assert said["pages.tif"] == "2 pictures in one file; the library's file has a single picture"
     reasons = {i["path"]: i["reason"] for i in report["images"] if i["status"] == "unreadable"}
     assert reasons["zero.jpg"] == "empty file"
     assert reasons["text.jpg"] == "not an image (unknown format)"

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 from conftest import resized, scene
 
-from reconcile.facts import Entry, Fingerprint
+from reconcile.facts import Entry, Fine, Fingerprint
 from reconcile.filetypes import Kind
 from reconcile.match import reasons, rules
 from reconcile.match.candidates import search
@@ -39,6 +39,7 @@ def _world(library: list[Entry], needles: list[Entry] = (), **evidence: object) 
 
 
 PHOTO = scene(11, 480, 640)
+_NOTHING_APART = Fine(320, 240, 1.0, 1.0, 0.2, 0.1, (0.5, 0.5))  # what a copy's fine look finds
 OTHER = scene(12, 480, 640)
 
 
@@ -94,9 +95,9 @@ def test_pictures_are_same_when_verified_similar_when_a_region_moved() -> None:
     assert same == Decision(
         Status.SAME,
         1,
-        same.distance,
-        "re-encoded at lower size (320x240; the library's is "  # type: ignore[union-attr]
-        "640x480)",
+        same.distance,  # type: ignore[union-attr]
+        "re-encoded at lower size (320x240; the library's is 640x480)",
+        look=True,  # to be checked on the pictures themselves
     )
     similar = rules.pictures(burst, None, world)
     assert isinstance(similar, Decision) and similar.status is Status.SIMILAR
@@ -117,27 +118,58 @@ def test_a_candidate_known_only_by_its_thumbnail_is_confirmed_first() -> None:
     assert isinstance(decision, Decision) and decision.status is Status.SAME
 
 
-def test_a_closer_look_is_asked_for_and_then_decides() -> None:
-    """A decision marked for a closer look asks for one (`Look`); a score within the limit
-    makes it `same`, beyond it `similar`; a low-contrast `same` that could not be looked at is
-    `similar`, and says why."""
-    needle = _entry(5, "/bak/a.jpg", PHOTO)
-    similar = Decision(Status.SIMILAR, 1, 3, "differs in one region (another shot?)", closer=True)
+def test_a_fine_look_is_asked_for_and_then_decides() -> None:
+    """A decision marked for a fine look asks for one (`Look`, at the smaller picture's long
+    side); a look that finds nothing makes it `same` (saying at which size), one that finds a
+    region, a colour, a tone apart makes it `similar` (saying which); a `same` that could not
+    be looked at is `similar`, and says why."""
+    needle = _entry(5, "/bak/a.jpg", resized(PHOTO, 0.5))
     world = _world([_entry(1, "/lib/a.jpg", PHOTO)])
-    assert rules.closer_look(needle, similar, world) == Look(5, 1)
-    looked = World(world.haystack, looks={(5, 1): 2.0})
-    assert rules.closer_look(needle, similar, looked) == Decision(
-        Status.SAME, 1, 3, reasons.CLOSER_SAME
+    same = Decision(Status.SAME, 1, 3, "re-encoded at lower size", look=True)
+    assert rules.fine_look(needle, same, world) == Look(5, 1, 320, resampled=True)
+
+    def looked(fine: Fine | None) -> World:
+        return World(world.haystack, looks={(5, 1): fine})
+
+    nothing = Fine(320, 240, 1.0, 1.0, 0.2, 0.1, (0.5, 0.5))
+    assert rules.fine_look(needle, same, looked(nothing)) == Decision(
+        Status.SAME, 1, 3, "re-encoded at lower size; verified at 320x240"
     )
-    far = World(world.haystack, looks={(5, 1): 30.0})
-    assert rules.closer_look(needle, similar, far) is None
-    dark_same = Decision(Status.SAME, 1, 2, "re-encoded", closer=True)
-    assert rules.closer_look(needle, dark_same, far) == Decision(
-        Status.SIMILAR, 1, 2, reasons.CLOSER_DIFFERS
+    region = Fine(320, 240, 9.0, 1.0, 0.2, 0.1, (0.1, 0.9))
+    assert rules.fine_look(needle, same, looked(region)) == Decision(
+        Status.SIMILAR, 1, 3,
+        "differs in one region (near the bottom left), seen at 320x240: another shot, or a "
+        "retouch?",
+    )  # fmt: skip
+    brighter = Fine(320, 240, 2.0, 1.0, 3.2, 0.1, (0.5, 0.5))
+    decision = rules.fine_look(needle, same, looked(brighter))
+    assert decision == Decision(
+        Status.SIMILAR, 1, 3, "brighter by 3 grey levels throughout, seen at 320x240"
     )
-    failed = World(world.haystack, looks={(5, 1): None})
-    assert rules.closer_look(needle, dark_same, failed) == Decision(
-        Status.SIMILAR, 1, 2, reasons.CLOSER_FAILED
+    digit = Fine(320, 240, 2.0, 1.0, 0.2, 0.1, (0.9, 0.1), strokes=14)
+    assert rules.fine_look(needle, same, looked(digit)) == Decision(
+        Status.SIMILAR, 1, 3,
+        "a few strokes differ (near the top right), seen at 320x240: a digit or a word changed?",
+    )  # fmt: skip
+    refused = Decision(Status.SIMILAR, 1, 3, "differs in one region (another shot?)", look=True)
+    assert rules.fine_look(needle, refused, looked(nothing)) == Decision(
+        Status.SAME, 1, 3, "re-encoded or resized; verified at 320x240"
+    )
+    assert rules.fine_look(needle, same, looked(None)) == Decision(
+        Status.SIMILAR, 1, 3, reasons.FINE_FAILED
+    )
+
+
+def test_pictures_too_small_for_a_fine_look_say_what_could_not_be_checked() -> None:
+    """A `same` between thumbnails (under 160 px) keeps the thumbnails' verdict, and its
+    reason says at which size it was compared."""
+    needle = _entry(5, "/bak/a.jpg", resized(PHOTO, 0.2))
+    world = _world([_entry(1, "/lib/a.jpg", PHOTO)], [needle])
+    decided = rules.decide(needle, world)
+    assert isinstance(decided, Decision) and decided.status is Status.SAME
+    assert decided.reason == (
+        "re-encoded at lower size (128x96; the library's is 640x480); compared at 128x96 only: "
+        "a smaller change could not be seen"
     )
 
 
@@ -203,7 +235,10 @@ def test_an_unsettled_first_answer_is_bettered_by_a_later_rule() -> None:
     raw = _entry(2, "/lib/IMG_1.dng", PHOTO)
     first = rules.equal_bytes(needle, None, _world([twin, raw]))
     assert first == Decision(Status.SIMILAR, 1, 0, reasons.RAW_ONLY_RENDERED, settled=False)
-    decided = rules.decide(needle, _world([twin, raw], [needle]))
+    world = _world([twin, raw], [needle])
+    assert rules.decide(needle, world) == Look(5, 2, 640, resampled=False)
+    world = World(world.haystack, world.candidates, looks={(5, 2): _NOTHING_APART})
+    decided = rules.decide(needle, world)
     assert isinstance(decided, Decision) and (decided.status, decided.match) == (Status.SAME, 2)
 
 
@@ -215,6 +250,11 @@ def test_the_matcher_decides_a_batch_in_memory() -> None:
         _entry(6, "/bak/b.jpg", _burst(OTHER)),
         _entry(7, "/bak/c.jpg", scene(13, 480, 640)),
     ]
-    out = Matcher(Haystack.of(library)).decide(needles)
+    matcher = Matcher(Haystack.of(library))
+    out = matcher.decide(needles)
+    assert out[5] == Look(5, 1, 320, resampled=True)  # the copy, to be looked at in full
+    statuses = {id_: o.status for id_, o in out.items() if isinstance(o, Decision)}
+    assert statuses == {6: Status.SIMILAR, 7: Status.MISSING}
+    out = matcher.decide(needles, looks={(5, 1): _NOTHING_APART})
     statuses = {id_: o.status for id_, o in out.items() if isinstance(o, Decision)}
     assert statuses == {5: Status.SAME, 6: Status.SIMILAR, 7: Status.MISSING}

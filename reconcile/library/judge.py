@@ -2,8 +2,8 @@
 fetched, until every file has a decision. Every command that matches comes here.
 
 What rules may need: library files known only by their EXIF thumbnails fingerprinted in full
-(`--quick`), and closer looks at pairs (both pictures decoded again by the workers, the score
-kept in the index until either file changes).
+(`--quick`), and fine looks at pairs (both pictures decoded again by the workers at the
+pair's size, what the look measured kept in the index until either file changes).
 """
 
 from __future__ import annotations
@@ -11,16 +11,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 
-import numpy as np
-
-from reconcile.disk.entries import Standing
-from reconcile.facts import Task
+from reconcile.disk.entries import Found, Standing
+from reconcile.facts import FileFacts, Fine, Task
 from reconcile.library.side import Side
 from reconcile.match import reasons
 from reconcile.match.haystack import Haystack
 from reconcile.match.matcher import Matcher
 from reconcile.match.rules import Confirm, Decision, Look
-from reconcile.match.verify import DEFAULT, Thresholds, closer_difference
+from reconcile.match.verify import DEFAULT, Thresholds, clip_difference, fine_difference
 from reconcile.progress import Progress
 from reconcile.store.index import Index
 from reconcile.work.pool import Analyser
@@ -71,14 +69,14 @@ def judge(
     )
     pending = list(needles.files if ids is None else ids)
     decided: dict[int, Decision] = {}
-    looks: dict[tuple[int, int], float | None] = {}
+    looks: dict[tuple[int, int], Fine | None] = {}
     haystack = haystack_of(hay, index, limits)
     while pending:
         progress.start("Matching", len(pending))
         matcher = Matcher(haystack, limits=limits, withheld=withheld(hay), links=links,
                           real_paths=real_paths)  # fmt: skip
         confirm: dict[int, None] = {}
-        wanted: dict[tuple[int, int], None] = {}
+        wanted: dict[Look, None] = {}
         waiting: list[int] = []
         for start in range(0, len(pending), _CHUNK):
             chunk = pending[start : start + _CHUNK]
@@ -94,7 +92,7 @@ def judge(
                 if isinstance(outcome, Confirm):
                     confirm.update(dict.fromkeys(outcome.ids))
                 elif isinstance(outcome, Look):
-                    wanted[(outcome.needle, outcome.hay)] = None
+                    wanted[outcome] = None
             progress.advance(len(chunk))
         if confirm:
             # Each round leaves fewer quick prints in the library, so this ends.
@@ -102,43 +100,70 @@ def judge(
             hay.refresh.confirm([hay.files[id_] for id_ in confirm])
             haystack = haystack_of(hay, index, limits)
         if wanted:
-            looks.update(_look_closer(list(wanted), needles, hay, index, analyser, progress,
-                                      limits))  # fmt: skip
+            looks.update(_fine_looks(list(wanted), needles, hay, index, analyser, progress,
+                                     limits))  # fmt: skip
         pending = waiting
     return decided
 
 
-def _look_closer(
-    pairs: list[tuple[int, int]],
+def _fine_looks(
+    looks: list[Look],
     needles: Side,
     hay: Side,
     index: Index,
     analyser: Analyser,
     progress: Progress,
     limits: Thresholds,
-) -> dict[tuple[int, int], float | None]:
-    """Scores of closer looks at these pairs: kept ones from the index, the rest taken now
-    (both files decoded again, once each, by the workers) and kept. None for a pair whose
-    files could not both be read again."""
-    scores: dict[tuple[int, int], float | None] = dict(index.looks(pairs))
-    todo = [pair for pair in pairs if pair not in scores]
+) -> dict[tuple[int, int], Fine | None]:
+    """What fine looks at these pairs measure: kept ones from the index, the rest taken now
+    (both files decoded again by the workers, at the pair's size, or a clip along its whole
+    length; each file once a batch) and kept. None for a pair whose files could not both be
+    read again."""
+    found: dict[tuple[int, int], Fine | None] = dict(
+        index.looks((look.needle, look.hay) for look in looks)
+    )
+    todo = sorted((look for look in looks if (look.needle, look.hay) not in found),
+                  key=lambda look: (look.hay, look.size))  # fmt: skip
     if not todo:
-        return scores
-    files = {f.path: f for n, h in todo for f in (needles.files[n], hay.files[h])}
-    progress.start("Looking closer", len(files))
-    tasks = [
-        Task(f.path, f.size, f.mtime_ns, want_digest=False, closer=True) for f in files.values()
-    ]
-    pictures: dict[str, np.ndarray] = {}
-    for facts in analyser.analyse(tasks):
-        if facts.closer is not None:
-            pictures[facts.path] = facts.closer
-        progress.advance()
-    taken: dict[tuple[int, int], float] = {}
-    for n, h in todo:
-        a, b = pictures.get(needles.files[n].path), pictures.get(hay.files[h].path)
-        if a is not None and b is not None:
-            taken[(n, h)] = closer_difference(a, b, limits)
-        scores[(n, h)] = taken.get((n, h))
-    index.store_looks(taken)
-    return scores
+        return found
+    progress.start("Comparing in full", len(todo))
+    for start in range(0, len(todo), _LOOK_BATCH):
+        batch = todo[start : start + _LOOK_BATCH]
+        # Each file once for each size its pairs are compared at (0: a clip along its
+        # length). Resampled twice (to the larger size, then the smaller), thin strokes
+        # would lose contrast a copy's do not.
+        wanted: dict[tuple[str, int], Found] = {}
+        for look in batch:
+            for file in (needles.files[look.needle], hay.files[look.hay]):
+                wanted[(file.path, look.size)] = file
+        tasks = [_look_task(f, size) for (_, size), f in wanted.items()]
+        seen: dict[tuple[str, int], FileFacts] = {}
+        for facts in analyser.analyse(tasks):
+            if facts.reason is None and facts.look_size is not None:
+                seen[(facts.path, facts.look_size)] = facts
+        taken: dict[tuple[int, int], Fine] = {}
+        for look in batch:
+            a = seen.get((needles.files[look.needle].path, look.size))
+            b = seen.get((hay.files[look.hay].path, look.size))
+            pair = (look.needle, look.hay)
+            if a is not None and b is not None:
+                taken[pair] = _measured(look, a, b, limits)
+            found[pair] = taken.get(pair)
+            progress.advance()
+        index.store_looks(taken)
+    return found
+
+
+def _look_task(file: Found, size: int) -> Task:
+    return Task(file.path, file.size, file.mtime_ns, want_digest=False, kind=file.kind,
+                look=size or None, along=not size)  # fmt: skip
+
+
+def _measured(look: Look, a: FileFacts, b: FileFacts, limits: Thresholds) -> Fine:
+    if look.clip:
+        return clip_difference(a.frames, b.frames, limits)
+    assert a.look is not None and b.look is not None
+    return fine_difference(a.look, b.look, limits, resampled=look.resampled)
+
+
+_LOOK_BATCH = 32  # pairs whose pictures are held at once (about 2 MB each)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from reconcile.facts import Entry
+from reconcile.facts import Entry, Fine
 from reconcile.filetypes import Kind
 from reconcile.match import rules
 from reconcile.match.candidates import search
@@ -38,7 +38,7 @@ class Matcher:
         self,
         needles: Sequence[Entry],
         *,
-        looks: Mapping[tuple[int, int], float | None] | None = None,
+        looks: Mapping[tuple[int, int], Fine | None] | None = None,
     ) -> dict[int, Outcome]:
         """Each needle's decision by id, or what its rules need first (`rules.Need`)."""
         looks = looks or {}

@@ -4,6 +4,7 @@ reasons for an unreadable file are the decoders' own)."""
 
 from __future__ import annotations
 
+from reconcile.facts import Fine
 from reconcile.match.verify import Comparison, Likeness, Thresholds
 
 NOTHING_CLOSE = "nothing close in the library"
@@ -18,10 +19,11 @@ FLAT_ALIKE = (
     "same colours and shape"
 )
 RAW_ONLY_RENDERED = "RAW; the library holds a JPEG or other rendering of this shot, not the RAW"
-CLOSER_SAME = "re-encoded or resized (fine detail compared at the pictures' own size)"
-CLOSER_DIFFERS = "differs in one region, seen at the pictures' own size (another shot?)"
-CLOSER_FAILED = "low contrast, and a file could not be read again to look closer"
+FINE_FAILED = "the thumbnails agree, but a file could not be read again to compare it in full"
 NOT_DECODED = "not decoded"
+ALONG_FAILED = "the sampled frames agree, but a clip could not be read again along its length"
+NO_SOUND_HERE = "this clip has no sound; the library's has (a muted copy?)"
+NO_SOUND_THERE = "the library's clip has no sound; this one has"
 THIS_FILE_LINKED = "the library's copy is this backup file (a link)"
 OLD_TRASH = "in its old library's trash: not asked to be imported"
 UNCATALOGUED = (
@@ -83,6 +85,67 @@ def similar_picture(
     if result.colour > limits.same_colour:
         return "colours differ (grayscale or tinted version?)"
     return "differs in one region (another shot?)"
+
+
+def other_pictures(needle: int, hay: int) -> str:
+    """A file of one count of pictures (pages, frames, views) against one of another."""
+    return f"{_pictures(needle)}; the library's file has {_pictures(hay)}"
+
+
+def pictures_differ(count: int) -> str:
+    return f"{_pictures(count)}, not all of them the library's file's"
+
+
+def _pictures(count: int) -> str:
+    return "a single picture" if count == 1 else f"{count} pictures in one file"
+
+
+def same_along(reason: str | None, along: Fine) -> str:
+    return f"{reason or SAME_CLIP}; compared along the whole clip"
+
+
+def differs_along(along: Fine) -> str:
+    """Why clips whose sample points agree are not the same."""
+    return (
+        f"the same at the sample points, but not at {along.where[0]:.0%} of the clip "
+        "(a scene, a slide or a title changed?)"
+    )
+
+
+def verified(reason: str | None, fine: Fine) -> str:
+    """A `same` as the fine look confirmed it, saying at which size."""
+    said = reason or "re-encoded or resized"
+    return f"{said}; verified at {fine.width}x{fine.height}"
+
+
+def fine_difference(fine: Fine, limits: Thresholds) -> str:
+    """Why the fine look refused `same`: the first difference it measured."""
+    at = f"seen at {fine.width}x{fine.height}"
+    if fine.detail > limits.fine_detail:
+        return f"differs in one region ({_place(fine.where)}), {at}: another shot, or a retouch?"
+    if fine.strokes > limits.fine_strokes:
+        return f"a few strokes differ ({_place(fine.where)}), {at}: a digit or a word changed?"
+    if fine.colour > limits.fine_colour:
+        return f"colours differ in one region ({_place(fine.where)}), {at}"
+    if abs(fine.tone) > limits.fine_tone:
+        way = "brighter" if fine.tone > 0 else "darker"
+        return f"{way} by {abs(fine.tone):.0f} grey levels throughout, {at}"
+    return f"tinted (a white balance or colour edit?), {at}"
+
+
+def checked_small(reason: str | None, width: int, height: int) -> str:
+    """A `same` of pictures too small for a fine look: what could not be checked."""
+    said = reason or "re-encoded or resized"
+    return f"{said}; compared at {width}x{height} only: a smaller change could not be seen"
+
+
+def _place(where: tuple[float, float]) -> str:
+    x, y = where
+    row = "top" if y < 1 / 3 else "bottom" if y > 2 / 3 else ""
+    column = "left" if x < 1 / 3 else "right" if x > 2 / 3 else ""
+    if not row and not column:
+        return "in the middle"
+    return "near the " + " ".join(part for part in (row, column) if part)
 
 
 def _seconds(value: float | None) -> str:

@@ -9,8 +9,8 @@ A needle's status comes from three kinds of rule:
 - *Caps* (`CAPS`) limit what one pair of files can be: a RAW against the library's JPEG of it
   is at most `similar`, whatever the pixels say. The deciders rank their candidates after the
   caps, so that a pair that is `same` uncapped wins over one capped.
-- *Refiners* (`REFINERS`) look again at a decision: a closer look at pictures whose
-  thumbnails say too little.
+- *Refiners* (`REFINERS`) look again at a decision: a fine look, at the pictures' own size,
+  at every pair about to be `same` (a 64 px thumbnail cannot see a blink or a changed word).
 
 A rule may instead say what it needs before it can answer (`Confirm`, `Look`): the caller
 gets it, fetches it (fingerprints in full, pixels at the pictures' own size) and asks again.
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reconcile.facts import Entry, Fingerprint
+from reconcile.facts import FINE, Entry, Fine, Fingerprint
 from reconcile.filetypes import Kind, is_raw_name
 from reconcile.match import reasons
 from reconcile.match.candidates import Hit, thumbnails
@@ -54,8 +54,8 @@ class Decision:
     reason: str | None = None
     # False: an answer a later decider may better (equal bytes only in the library's trash).
     settled: bool = True
-    # The thumbnails' verdict is worth checking on the pictures themselves (see `closer_look`).
-    closer: bool = False
+    # The thumbnails' verdict is to be checked on the pictures themselves (see `fine_look`).
+    look: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +68,14 @@ class Confirm:
 
 @dataclass(frozen=True, slots=True)
 class Look:
-    """Compare these two pictures at their own size (verify.closer_difference), then ask
-    again."""
+    """Compare these two pictures at `size` px on the long side (verify.fine_difference),
+    then ask again."""
 
     needle: int
     hay: int
+    size: int
+    resampled: bool = True  # the two are not of one pixel size (see fine_difference)
+    clip: bool = False  # two videos, compared along the whole clip (verify.clip_difference)
 
 
 Need = Confirm | Look
@@ -85,9 +88,9 @@ class World:
 
     haystack: Haystack
     candidates: Mapping[int, Sequence[Hit]] = field(default_factory=dict)  # by needle id
-    # Closer looks taken: (needle id, library id) -> score, or None where a file could not
-    # be read again.
-    looks: Mapping[tuple[int, int], float | None] = field(default_factory=dict)
+    # Fine looks taken: (needle id, library id) -> what they measured, or None where a file
+    # could not be read again.
+    looks: Mapping[tuple[int, int], Fine | None] = field(default_factory=dict)
     limits: Thresholds = DEFAULT
     # Library files the library does not keep as photos, with why (in its trash, not in its
     # catalogue): a match to one of them is at most `similar`.
@@ -132,7 +135,37 @@ def linked_back(needle: Entry, hay: Entry, world: World) -> str | None:
     return reasons.another_file_linked(target)
 
 
-CAPS: tuple[Cap, ...] = (linked_back, not_kept, raw_only_rendered)
+def other_pictures(needle: Entry, hay: Entry, world: World) -> str | None:
+    """A file of several pictures (the pages of a TIFF, an animation's frames, an MPO's
+    views) is the same as another only if every picture is: against a file of another count,
+    or where one of the sampled pictures differs, it is at most `similar`. (The first picture
+    is the deciders' to verify.)"""
+    if needle.kind is not Kind.IMAGE or hay.kind is not Kind.IMAGE:
+        return None
+    if needle.pages != hay.pages:
+        return reasons.other_pictures(needle.pages, hay.pages)
+    if needle.pages == 1:
+        return None
+    if len(needle.frames) != len(hay.frames):
+        return reasons.pictures_differ(needle.pages)
+    for a, b in list(zip(needle.frames, hay.frames, strict=True))[1:]:
+        result = compare(a.thumb_array(), b.thumb_array(), a, b, exact=True, limits=world.limits)
+        if result.verdict is not Likeness.SAME:
+            return reasons.pictures_differ(needle.pages)
+    return None
+
+
+def other_sound(needle: Entry, hay: Entry, world: World) -> str | None:
+    """A clip with sound against one without (a muted copy is an edit, and the sound may be
+    what matters): at most `similar`, whichever side lacks it."""
+    if needle.kind is not Kind.VIDEO or hay.kind is not Kind.VIDEO:
+        return None
+    if needle.audio is None or hay.audio is None or needle.audio == hay.audio:
+        return None
+    return reasons.NO_SOUND_HERE if hay.audio else reasons.NO_SOUND_THERE
+
+
+CAPS: tuple[Cap, ...] = (linked_back, not_kept, raw_only_rendered, other_pictures, other_sound)
 
 
 def capped(needle: Entry, hay: Entry, world: World) -> str | None:
@@ -207,7 +240,8 @@ def video(needle: Entry, so_far: Decision | None, world: World) -> Outcome | Non
         same_length = _same_length(needle.duration, hay.duration)
         cap = capped(needle, hay, world)
         if same_length and aligned == len(needle.frames) == len(hay.frames):
-            decision = Decision(Status.SAME, id_, distance, reasons.SAME_CLIP)
+            # To be compared along the whole clip before it is `same` (clip_along).
+            decision = Decision(Status.SAME, id_, distance, reasons.SAME_CLIP, look=True)
         elif same_length:
             decision = Decision(Status.SIMILAR, id_, distance, reasons.EDITED_CLIP)
         else:
@@ -295,13 +329,10 @@ def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | 
         cap = capped(needle, hay, world)
         if cap is not None:
             same, reason = False, cap
-        closer = (
-            cap is None
-            and query.exact
-            and _worth_a_closer_look(result, needle_print, hay_print, limits)
-        )
+        look = cap is None and query.exact and _worth_a_fine_look(result, needle_print,
+                                                                 hay_print, limits)  # fmt: skip
         status = Status.SAME if same else Status.SIMILAR
-        decision = Decision(status, hit.hay, hit.distance, reason, closer=closer)
+        decision = Decision(status, hit.hay, hit.distance, reason, look=look)
         key = (0 if same else 1, result.score, hay.path)
         if best is None or key < best[0]:
             best = (key, decision)
@@ -318,30 +349,67 @@ DECIDERS: tuple[Decider, ...] = (equal_bytes, video, without_detail, pictures)
 # --- refiners ---------------------------------------------------------------------------
 
 
-def closer_look(needle: Entry, decision: Decision, world: World) -> Outcome | None:
-    """Pairs that the thumbnails refused `same` by a little (fine regular detail: facades,
-    fabric) or passed as `same` at low contrast (fog, night) are compared at the pictures'
-    own detail: `same` at most `closer_block`, `similar` beyond. A low-contrast `same` that
-    cannot be looked at (a file gone mid-run) is `similar`: the look is what vouches for it."""
-    if not decision.closer or decision.match is None:
+def fine_look(needle: Entry, decision: Decision, world: World) -> Outcome | None:
+    """Every pair the thumbnails call `same`, and every pair they refuse by a little (fine
+    regular detail: facades, fabric), is compared at the pictures' own size (up to
+    facts.FINE px): `same` only when no region, no colour and no tone differs by more than
+    the limits (verify.fine_difference). A `same` that cannot be looked at (a file gone
+    mid-run) is `similar`: the look is what vouches for it. Pictures too small for a look
+    keep the thumbnails' verdict, and say what could not be checked."""
+    if decision.match is None or needle.full is None or needle.kind is not Kind.IMAGE:
+        return None
+    hay = world.haystack.entry(decision.match)
+    if hay.full is None:
+        return None
+    if not decision.look:
+        if decision.status is Status.SAME and decision.distance is not None:
+            side = _smaller(needle.full, hay.full)
+            return _replaced(decision, Status.SAME, reasons.checked_small(decision.reason,
+                                                                          *side))  # fmt: skip
         return None
     pair = (needle.id, decision.match)
     if pair not in world.looks:
-        return Look(*pair)
-    score = world.looks[pair]
-    limit = world.limits.closer_block
-    if score is None:
+        resampled = (needle.full.width, needle.full.height) != (hay.full.width, hay.full.height)
+        return Look(needle.id, decision.match, look_size(needle.full, hay.full), resampled)
+    fine = world.looks[pair]
+    if fine is None:
         if decision.status is Status.SAME:
-            return _replaced(decision, Status.SIMILAR, reasons.CLOSER_FAILED)
-        return None  # `similar` stays what the thumbnails said
-    if decision.status is Status.SIMILAR and score <= limit:
-        return _replaced(decision, Status.SAME, reasons.CLOSER_SAME)
-    if decision.status is Status.SAME and score > limit:
-        return _replaced(decision, Status.SIMILAR, reasons.CLOSER_DIFFERS)
-    return None
+            return _replaced(decision, Status.SIMILAR, reasons.FINE_FAILED)
+        return _replaced(decision, Status.SIMILAR, decision.reason)
+    if fine_same(fine, world.limits):
+        return _replaced(decision, Status.SAME, reasons.verified(
+            decision.reason if decision.status is Status.SAME else None, fine))  # fmt: skip
+    return _replaced(decision, Status.SIMILAR, reasons.fine_difference(fine, world.limits))
 
 
-REFINERS: tuple[Refiner, ...] = (closer_look,)
+def look_size(needle: Fingerprint, hay: Fingerprint) -> int:
+    """The long side a pair is compared at: the smaller picture's, at most facts.FINE."""
+    return min(max(needle.width, needle.height), max(hay.width, hay.height), FINE)
+
+
+def _smaller(a: Fingerprint, b: Fingerprint) -> tuple[int, int]:
+    return (a.width, a.height) if a.width * a.height <= b.width * b.height else (b.width, b.height)
+
+
+def clip_along(needle: Entry, decision: Decision, world: World) -> Outcome | None:
+    """Two clips whose sampled frames are the same are compared along the whole clip, a
+    frame a second (media.video.along): `same` only when every one is; a slide, a title or
+    a scene replaced between the sample points makes it `similar`, saying where. A pair
+    that cannot be read again is `similar`."""
+    if needle.kind is not Kind.VIDEO or not decision.look or decision.match is None:
+        return None
+    pair = (needle.id, decision.match)
+    if pair not in world.looks:
+        return Look(needle.id, decision.match, 0, clip=True)
+    along = world.looks[pair]
+    if along is None:
+        return _replaced(decision, Status.SIMILAR, reasons.ALONG_FAILED)
+    if along.strokes == 0:
+        return _replaced(decision, Status.SAME, reasons.same_along(decision.reason, along))
+    return _replaced(decision, Status.SIMILAR, reasons.differs_along(along))
+
+
+REFINERS: tuple[Refiner, ...] = (fine_look, clip_along)
 
 
 # --- running them -------------------------------------------------------------------------
@@ -392,29 +460,40 @@ def is_flat(entry: Entry, limits: Thresholds) -> bool:
 def _replaced(
     decision: Decision, status: Status, reason: str | None, *, settled: bool = True
 ) -> Decision:
-    return Decision(status, decision.match, decision.distance, reason, settled, closer=False)
+    return Decision(status, decision.match, decision.distance, reason, settled, look=False)
 
 
 def _below(values: np.ndarray, limit: float) -> list[int]:
     return [int(i) for i in np.flatnonzero(values <= limit)]
 
 
-def _worth_a_closer_look(
+def _worth_a_fine_look(
     result: Comparison, needle: Fingerprint, hay: Fingerprint, limits: Thresholds
 ) -> bool:
-    """Whether the thumbnails' verdict should be checked on the pictures themselves: refused
-    `same` by the blocks alone and by little (colours, shape and size agree, the block score
-    within `closer_up_to` of the limit), or passed as `same` at low contrast, where a change
-    in the dark averages away."""
+    """Whether a pair is compared at the pictures' own size: both large enough to show more
+    than the thumbnails, and the thumbnails call it `same`, or refuse it by the blocks alone
+    and by little (colours, shape and size agree, the block score within `look_up_to` of the
+    limit)."""
     side = min(needle.width, needle.height, hay.width, hay.height)
-    if side < limits.closer_from:
+    if side < limits.fine_from:
         return False
     if result.verdict is Likeness.SAME:
-        return result.gain >= limits.closer_gain
+        return True
     return (
         result.aspect_ok
         and result.colour <= limits.same_colour
-        and result.score <= limits.closer_up_to * same_limit(side, limits)
+        and result.score <= limits.look_up_to * same_limit(side, limits)
+    )
+
+
+def fine_same(fine: Fine, limits: Thresholds) -> bool:
+    """Whether a fine look finds nothing that tells the pictures apart."""
+    return (
+        fine.detail <= limits.fine_detail
+        and fine.colour <= limits.fine_colour
+        and abs(fine.tone) <= limits.fine_tone
+        and fine.tint <= limits.fine_tint
+        and fine.strokes <= limits.fine_strokes
     )
 
 

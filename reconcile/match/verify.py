@@ -9,12 +9,13 @@ measured distributions are in the README.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
-from reconcile.facts import THUMB, Fingerprint
+from reconcile.facts import THUMB, Fine, Fingerprint
 
 _BLOCKS = 8  # the thumbnail is judged as 8 x 8 blocks
 
@@ -52,20 +53,22 @@ class Thresholds:
     # in hash up to 0.79).
     wide_radius: int = 14
     wide_correlation: float = 0.85
-    # A pair refused `same` on thumbnails by at most `closer_up_to` times the limit (and
-    # alike in colour and shape) is looked at closer: both pictures in grey at the smaller
-    # one's size (up to facts.CLOSER px), 16 x 16 blocks. Fine regular detail (facades,
-    # fabric) that a 64 px thumbnail cannot hold is compared there.
-    # Tuning half, pictures of 160 px and more that reach it: copies <= 5.75, other shots
-    # (bursts, in daylight, fog and night) >= 7.17.
-    closer_up_to: float = 3.0
-    closer_block: float = 6.0
-    closer_from: int = 160  # short side: below it the thumbnail already holds what there is
-    # Low-contrast pairs (stretched at least this much: fog, night) that pass as `same` are
-    # looked at closer too: a subject moved in the dark differs by a grey level or two, which
-    # a thumbnail averages away (night bursts of the held-out half: 6.26 and more at 384 px;
-    # night exports 5.24 and less).
-    closer_gain: float = 2.0
+    # Every pair the thumbnails call `same`, and every pair they refuse by at most
+    # `look_up_to` times the limit (alike in colour and shape: fine regular detail a 64 px
+    # thumbnail cannot hold, a facade's windows), gets a fine look when the smaller picture's
+    # short side is at least `fine_from`: both decoded again at the smaller one's size (up to
+    # facts.FINE px) and compared cell by cell (fine_difference). `same` needs all four of
+    # these (grey levels; tuning half, pictures of 512 px and more: copies at most 2.98,
+    # 1.66, 0.83 and 1.84; versions with a change of 0.05 % of the frame or more that shows
+    # at least 4.5 in detail, recolourings 5.1 in colour, +0.1 EV 1.81 in tone, a white
+    # balance x1.06 4.31 in colour).
+    look_up_to: float = 3.0
+    fine_from: int = 160  # short side: below it the thumbnail already holds what there is
+    fine_detail: float = 4.0
+    fine_colour: float = 4.0
+    fine_tone: float = 1.4
+    fine_tint: float = 2.5
+    fine_strokes: int = 6  # pixels of one glyph-sized window (verify._strokes)
     # Frames of a re-encoded video: phones and messengers compress clips far harder than
     # photos, so a frame's block differences reach several grey levels (MPEG-4 at 400 kbit/s
     # measured up to 6.1) where another take's moved subject measures tens. A clip is `same`
@@ -153,6 +156,25 @@ def frame_limits(limits: Thresholds = DEFAULT) -> Thresholds:
     return replace(limits, same_block=max(limits.same_block, limits.frame_block), small_slope=0.0)
 
 
+def clip_difference(
+    a: Sequence[Fingerprint], b: Sequence[Fingerprint], limits: Thresholds = DEFAULT
+) -> Fine:
+    """Two clips' frames taken at the same times along them (media.video.along), compared
+    time by time as sampled frames are: `strokes` counts the times whose frames are not the
+    same (a clip of another number of frames differs at every time the other lacks),
+    `detail` is the largest block difference and `where` (x) the point of the clip where the
+    worst frame is, as a fraction of its length."""
+    frames = frame_limits(limits)
+    worst, at, differ = 0.0, 0.0, abs(len(a) - len(b))
+    for number, (fa, fb) in enumerate(zip(a, b, strict=False)):
+        result = compare(fa.thumb_array(), fb.thumb_array(), fa, fb, exact=True, limits=frames)
+        differ += result.verdict is not Likeness.SAME
+        if result.score > worst:
+            worst, at = result.score, (number + 0.5) / max(len(a), 1)
+    width, height = (a[0].width, a[0].height) if a else (0, 0)
+    return Fine(width, height, worst, 0.0, 0.0, 0.0, (at, 0.5), differ)
+
+
 def same_limit(side: int, limits: Thresholds = DEFAULT) -> float:
     """The block-difference limit for `same` when the smaller picture's short side is `side`."""
     return limits.same_block + max(0, limits.sharp_side - side) * limits.small_slope
@@ -172,29 +194,6 @@ def largest_block_difference(a: np.ndarray, b: np.ndarray, side: int) -> float:
     cell = THUMB // _BLOCKS
     blocks = np.abs(a - b).reshape(_BLOCKS, cell, _BLOCKS, cell).mean(axis=(1, 3))
     return float(blocks.max())
-
-
-def closer_difference(a: np.ndarray, b: np.ndarray, limits: Thresholds = DEFAULT) -> float:
-    """The largest mean difference of one of 16 x 16 blocks between two grey pictures of a
-    candidate pair, at the smaller one's size, stretched, blurred and registered as the
-    thumbnails are."""
-    small = a if a.size <= b.size else b
-    size = (small.shape[1], small.shape[0])
-    a = cv2.resize(a, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-    b = cv2.resize(b, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-    gain = contrast_gain(a, b, limits)
-    a = cv2.GaussianBlur(a * gain, (0, 0), 1.0)
-    b = cv2.GaussianBlur(b * gain, (0, 0), 1.0)
-    a = _registered(a, b)
-    rows, cols = size[1] // _CLOSER_BLOCKS, size[0] // _CLOSER_BLOCKS
-    if rows < 2 or cols < 2:
-        return float("inf")  # too small to look closer than the thumbnail did
-    diff = np.abs(a - b)[: rows * _CLOSER_BLOCKS, : cols * _CLOSER_BLOCKS]
-    blocks = diff.reshape(_CLOSER_BLOCKS, rows, _CLOSER_BLOCKS, cols).mean(axis=(1, 3))
-    return float(blocks.max())
-
-
-_CLOSER_BLOCKS = 16
 
 
 def _registered(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -248,3 +247,154 @@ def correlation(a: np.ndarray, b: np.ndarray) -> float:
     b = b - b.mean()
     norm = float(np.sqrt((a * a).sum() * (b * b).sum()))
     return float((a * b).sum() / norm) if norm else 0.0
+
+
+def fine_difference(
+    a: np.ndarray, b: np.ndarray, limits: Thresholds = DEFAULT, *, resampled: bool = True
+) -> Fine:
+    """Two pictures (YCrCb, uint8) compared at the smaller one's size, region by region: a
+    copy differs a little everywhere (compression, resampling) and at most a pixel out of
+    place; a version differs somewhere, by more than a pixel's shift explains.
+
+    Both are stretched as the thumbnails are (fog, night), lightly blurred and registered;
+    each pixel's difference is how far it lies outside what the other picture holds within a
+    pixel of there, taken both ways round (so that a line added on either side shows); cells
+    of about 2 % of the short side are averaged, and the worst cell decides. Tone and tint
+    are the median cell's signed difference: a brightness or white-balance change moves
+    every cell, compression moves none. Strokes count the pixels of a glyph-sized window that
+    differ by a pen stroke's contrast (_strokes): a digit changed on a page.
+
+    `resampled`: whether the two were not of one pixel size to begin with (then edges differ
+    by a fraction of a pixel; pictures of one size are compared pixel for pixel)."""
+    small = a if a.shape[0] * a.shape[1] <= b.shape[0] * b.shape[1] else b
+    size = (small.shape[1], small.shape[0])
+    if a.shape[:2] != small.shape[:2]:
+        a = cv2.resize(a, size, interpolation=cv2.INTER_AREA)
+    if b.shape[:2] != small.shape[:2]:
+        b = cv2.resize(b, size, interpolation=cv2.INTER_AREA)
+    cell = max(4, round(min(size) / _FINE_CELLS))
+    grid = (max(1, size[0] // cell), max(1, size[1] // cell))
+    fa: np.ndarray = a.astype(np.float32)
+    fb: np.ndarray = b.astype(np.float32)
+    signed = cv2.resize(fa - fb, grid, interpolation=cv2.INTER_AREA).reshape(-1, 3)
+    tone = float(np.median(signed[:, 0]))
+    tint = float(np.abs(np.median(signed[:, 1:], axis=0)).sum())
+    ya: np.ndarray = fa[:, :, 0]
+    yb: np.ndarray = fb[:, :, 0]
+    spread = max(float(cv2.meanStdDev(ya)[1][0, 0]), float(cv2.meanStdDev(yb)[1][0, 0]), 1e-6)
+    gain = min(limits.max_gain, max(1.0, limits.spread / spread))
+    ya = cv2.GaussianBlur(ya * np.float32(gain), (0, 0), 1.0)
+    yb = cv2.GaussianBlur(yb * np.float32(gain), (0, 0), 1.0)
+    half = (max(1, size[0] // 2), max(1, size[1] // 2))
+    ha = cv2.resize(ya, half, interpolation=cv2.INTER_AREA)
+    hb = cv2.resize(yb, half, interpolation=cv2.INTER_AREA)
+    (dx, dy), _ = cv2.phaseCorrelate(hb, ha)  # at half size: a fraction of a pixel is enough
+    ya = _shifted(ya, 2 * dx, 2 * dy)
+    detail, where = _worst_cell(_unexplained(ya, yb), grid)
+    chroma = []
+    scale = max(1, min(_CHROMA_SCALE, min(size) // _CHROMA_SIDE))
+    coarse = (max(1, size[0] // scale), max(1, size[1] // scale))
+    for channel in (1, 2):
+        ca = cv2.resize(fa[:, :, channel], coarse, interpolation=cv2.INTER_AREA)
+        cb = cv2.resize(fb[:, :, channel], coarse, interpolation=cv2.INTER_AREA)
+        ca = _shifted(cv2.GaussianBlur(ca, (0, 0), _CHROMA_BLUR), 2 * dx / scale, 2 * dy / scale)
+        cb = cv2.GaussianBlur(cb, (0, 0), _CHROMA_BLUR)
+        # Fine colourful detail (a facade's windows, a patterned cloth) is where 4:2:0 colour
+        # goes astray in every re-encode: its own spread of colour excuses part of a
+        # difference; a recoloured region differs far beyond it.
+        own = _spread(fb[:, :, channel], coarse)
+        chroma.append(_unexplained(ca, cb, _CHROMA_REACH) - _CHROMA_SPREAD * own)
+    colour, _ = _worst_cell(np.maximum(chroma[0], chroma[1]), grid)
+    strokes, at = _strokes(fa[:, :, 0], fb[:, :, 0], 2 * dx, 2 * dy, resampled)
+    if detail <= limits.fine_detail and strokes > limits.fine_strokes:
+        where = at  # what will be said to differ
+    return Fine(size[0], size[1], detail, max(0.0, colour), tone, tint, where, strokes)
+
+
+def _strokes(
+    a: np.ndarray, b: np.ndarray, dx: float, dy: float, resampled: bool
+) -> tuple[int, tuple[float, float]]:
+    """The most pixels of one window about a glyph's size (1/100 of the short side) whose
+    luma differs by more than a pen stroke's contrast (_STROKE). Cells average a changed
+    digit away (8 to 9 is a few dozen pixels); a copy's compression and resampling differ
+    that much nowhere. Measured (bench.accuracy) on pages, receipts, sheets and screenshots at
+    up to 1024 px: copies of one pixel size at most 2 pixels, a digit, a word or a clock
+    changed at least 12; resized copies (Lanczos, bicubic, bilinear) 0, but a digit changed
+    on a resized copy mostly under 6 too: a resampled page is checked by its words and lines,
+    not its single digits. With the window's centre, as fractions of width and
+    height."""
+    if resampled:
+        # With a pixel's slack, a resampled edge being a fraction of a pixel off, and lightly
+        # blurred: each resampling filter thins a stroke its own way.
+        a = cv2.GaussianBlur(a, (0, 0), _STROKE_BLUR)
+        b = cv2.GaussianBlur(b, (0, 0), _STROKE_BLUR)
+        differs = _unexplained(_shifted(a, dx, dy), b)
+    else:
+        # Pixel for pixel. Lines of text repeat, and can fool the registration by a pixel or
+        # two: the better of registered and as they are.
+        plain = cv2.absdiff(a, b)
+        moved = cv2.absdiff(_shifted(a, dx, dy), b)
+        differs = plain if cv2.sumElems(plain)[0] <= cv2.sumElems(moved)[0] else moved
+    strong = (differs > _STROKE).astype(np.float32)
+    window = max(4, round(min(a.shape[:2]) / _STROKE_WINDOWS))
+    counts = cv2.boxFilter(strong, -1, (window, window), normalize=False)
+    _, most, _, (x, y) = cv2.minMaxLoc(counts)
+    return round(most), ((x + 0.5) / counts.shape[1], (y + 0.5) / counts.shape[0])
+
+
+_STROKE = 64.0  # grey levels: ink on paper differs by 150-250, JPEG's ringing by under 40
+_STROKE_WINDOWS = 100  # windows along the short side
+_STROKE_BLUR = 0.7  # pixels
+
+
+def _spread(channel: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The standard deviation of a channel within each pixel of its reduction to `size`."""
+    mean = cv2.resize(channel, size, interpolation=cv2.INTER_AREA)
+    square = cv2.resize(channel * channel, size, interpolation=cv2.INTER_AREA)
+    spread: np.ndarray = cv2.sqrt(cv2.max(square - mean * mean, 0.0))
+    return spread
+
+
+_FINE_CELLS = 48  # cells along the short side
+# Colour is stored at half resolution by JPEG and most video (4:2:0) and bleeds across edges
+# when resampled: it is compared at a quarter of the size (but at least _CHROMA_SIDE px on the
+# short side: a small picture's recoloured patch would vanish), blurred more, and given a
+# pixel of slack there (a recoloured region differs well inside, where no edge explains it).
+_CHROMA_BLUR = 1.5
+_CHROMA_REACH = 1
+_CHROMA_SCALE = 4
+_CHROMA_SIDE = 128
+_CHROMA_SPREAD = 0.5
+
+
+def _shifted(a: np.ndarray, dx: float, dy: float) -> np.ndarray:
+    if abs(dx) > _FINE_OFFSET or abs(dy) > _FINE_OFFSET or (dx == 0 and dy == 0):
+        return a
+    shift = np.array([[1, 0, -dx], [0, 1, -dy]], dtype=np.float32)
+    size = (a.shape[1], a.shape[0])
+    return cv2.warpAffine(a, shift, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
+_FINE_OFFSET = 3.0  # pixels at the compared size
+
+
+def _unexplained(a: np.ndarray, b: np.ndarray, reach: int = 1) -> np.ndarray:
+    """Per pixel, the difference that no shift of up to a pixel explains, both ways round:
+    how far each picture's value lies outside the range the other takes within a pixel of
+    there. A picture resampled from another size is a fraction of a pixel off at every edge
+    (inside that range); a changed one differs where no neighbour matches."""
+    kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+    # OpenCV's element-wise operations: several times numpy's on large float pictures.
+    one = cv2.max(cv2.subtract(cv2.erode(b, kernel), a), cv2.subtract(a, cv2.dilate(b, kernel)))
+    other = cv2.max(cv2.subtract(cv2.erode(a, kernel), b), cv2.subtract(b, cv2.dilate(a, kernel)))
+    unexplained: np.ndarray = cv2.max(cv2.max(one, other), 0.0)
+    return unexplained
+
+
+def _worst_cell(diff: np.ndarray, grid: tuple[int, int]) -> tuple[float, tuple[float, float]]:
+    """The largest cell mean on a grid of (columns, rows) cells, and that cell's centre as
+    fractions of width and height."""
+    cols, rows = grid
+    cells = cv2.resize(diff, (cols, rows), interpolation=cv2.INTER_AREA)
+    row, col = (int(i) for i in np.unravel_index(int(np.argmax(cells)), cells.shape))
+    return float(cells[row, col]), ((col + 0.5) / cols, (row + 0.5) / rows)

@@ -11,7 +11,7 @@ from reconcile.facts import FileFacts, Task
 from reconcile.files import digest_of, file_digest, file_sample, open_regular
 from reconcile.filetypes import Kind
 from reconcile.media.decode import HEAD_BYTES, Pixels, Undecodable, decode, decode_embedded
-from reconcile.media.fingerprint import closer_look, fingerprint, grey, trim_border
+from reconcile.media.fingerprint import fingerprint, grey, look_picture, trim_border
 
 # Files up to this size are read once into memory, digested and decoded from there; larger
 # ones (TIFF scans, or a disk image named .jpg) are digested as a stream and decoded from disk.
@@ -24,12 +24,56 @@ def analyse(task: Task) -> FileFacts:
     The facts carry the file's identity as the walk saw it (inode, ctime) and the sample of
     its first and last blocks, by which a later run tells it unchanged (see library.refresh).
     """
+    if task.look is not None:
+        return _look(task)
+    if task.along:
+        return _along(task)
     facts = _analyse(task)
     try:
         sample: bytes | None = file_sample(task.path)  # in the page cache: just read
     except OSError:
         sample = None
     return dataclasses.replace(facts, inode=task.inode, ctime_ns=task.ctime_ns, sample=sample)
+
+
+def _look(task: Task) -> FileFacts:
+    """Only the picture, decoded near the size a fine look asks for (a JPEG at the DCT scale
+    that gives it, never in full when less will do)."""
+    assert task.look is not None
+    facts = FileFacts(task.path, task.size, task.mtime_ns, kind=task.kind, look_size=task.look)
+    try:
+        with open_regular(task.path) as handle:
+            data = _read_whole(handle, task.size)
+        pixels = decode(
+            data if len(data) <= READ_WHOLE else task.path,
+            name=os.path.basename(task.path), fit=task.look,
+        )  # fmt: skip
+        return dataclasses.replace(facts, look=look_picture(pixels.rgb, task.look))
+    except OSError as error:
+        return dataclasses.replace(facts, reason=f"cannot read ({error.strerror or error})")
+    except (Undecodable, MemoryError) as error:
+        return dataclasses.replace(facts, reason=str(error) or "out of memory")
+
+
+def _along(task: Task) -> FileFacts:
+    """Only a video's frames along the whole clip, fingerprinted, for comparing it with a
+    clip it is about to be `same` as."""
+    from reconcile.media.video import along
+
+    facts = FileFacts(task.path, task.size, task.mtime_ns, kind=Kind.VIDEO, look_size=0)
+    try:
+        with open_regular(task.path):
+            pass
+        clip = along(task.path)
+        prints = tuple(
+            fingerprint(frame.rgb, width=frame.width, height=frame.height, crop_views=False)
+            for frame in clip.frames
+        )
+    except OSError as error:
+        return dataclasses.replace(facts, reason=f"cannot read ({error.strerror or error})")
+    except (Undecodable, MemoryError) as error:
+        return dataclasses.replace(facts, reason=str(error) or "out of memory")
+    return dataclasses.replace(facts, frames=prints, duration=clip.duration, audio=clip.audio)
 
 
 def _analyse(task: Task) -> FileFacts:
@@ -76,8 +120,8 @@ def _analyse(task: Task) -> FileFacts:
 
 
 def _analyse_video(task: Task) -> FileFacts:
-    """A video: frames sampled at a few points (never the whole clip), each fingerprinted;
-    its digest, when wanted, read as a stream beside them."""
+    """A video: frames sampled along the clip (never all of it decoded), each fingerprinted,
+    and whether it has sound; its digest, when wanted, read as a stream beside them."""
     from reconcile.media.video import sample  # PyAV is loaded only where videos are met
 
     with ThreadPoolExecutor(1) as digester:
@@ -116,6 +160,7 @@ def _analyse_video(task: Task) -> FileFacts:
         kind=Kind.VIDEO,
         duration=clip.duration,
         frames=prints,
+        audio=clip.audio,
     )
 
 
@@ -165,6 +210,9 @@ def _facts(task: Task, digest: bytes | None, pixels: Pixels, quick: bool) -> Fil
             height=max(1, round(inner.shape[0] * scale)),
             crop_views=False,
         )
+    # A file of several pictures: each sampled page printed, the first standing for the file.
+    pages = tuple(fingerprint(page.rgb, width=page.width, height=page.height, crop_views=False)
+                  for page in pixels.pages)  # fmt: skip
     return FileFacts(
         task.path,
         task.size,
@@ -173,5 +221,6 @@ def _facts(task: Task, digest: bytes | None, pixels: Pixels, quick: bool) -> Fil
         full=full,
         trimmed=trimmed,
         quick=quick,
-        closer=closer_look(pixels.rgb) if task.closer else None,
+        frames=(full, *pages) if pages else (),
+        pages=pixels.count,
     )

@@ -32,6 +32,8 @@ MEMORY_BUDGET = 3 * 1024**3 // 2
 # More scans than any camera or encoder writes (they use about 10): a progressive JPEG with
 # thousands of empty scans costs minutes of CPU and says nothing more.
 MAX_JPEG_SCANS = 500
+# Pictures of a file of several (pages, frames, views) that are fingerprinted, evenly spread.
+MAX_PAGES = 24
 # An embedded EXIF thumbnail stands in for the picture (--quick) only if its short side is
 # at least the 64 px verification thumbnail's (cameras write 160 x 120, or 160 x 90 for 16:9)
 # and it has the picture's shape (no letterbox, not a stale crop).
@@ -56,11 +58,19 @@ class Pixels:
     rgb: np.ndarray  # (h, w, 3) uint8, EXIF orientation applied
     width: int  # of the full picture, after orientation
     height: int
+    # A file of several pictures (pages of a TIFF, frames of an animation, views of an MPO):
+    # how many, and the others sampled (MAX_PAGES in all), reduced near the working size.
+    count: int = 1
+    pages: tuple[Pixels, ...] = ()
 
 
-def decode(source: bytes | str, *, name: str = "") -> Pixels:
+def decode(
+    source: bytes | str, *, name: str = "", working: int = WORKING_SIZE, fit: int | None = None
+) -> Pixels:
     """Decode a picture from its bytes, or from its path for files too large to hold twice;
-    raises Undecodable with a one-line reason."""
+    raises Undecodable with a one-line reason. `working`: the short side, in pixels, the
+    caller needs at least (a JPEG is decoded at the smallest DCT scale that gives it); `fit`:
+    the long side instead."""
     head = source[:MAGIC_BYTES] if isinstance(source, bytes) else _head(source)
     if not head:
         raise Undecodable("empty file")
@@ -73,11 +83,13 @@ def decode(source: bytes | str, *, name: str = "") -> Pixels:
             # We budget pixels and memory ourselves (MAX_PIXELS, MEMORY_BUDGET).
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             if is_raw_name(name):
-                return _decode_raw(source)
+                return _decode_raw(source, working, fit)
             if image_format(head) == "HEIC":
                 return _decode_heif(source)
             with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
-                return _decode_open(image, source if isinstance(source, bytes) else None)
+                return _decode_open(
+                    image, source if isinstance(source, bytes) else None, working, fit
+                )
     except Undecodable:
         raise
     except UnidentifiedImageError:
@@ -120,7 +132,7 @@ def _decode_heif(source: bytes | str) -> Pixels:
 _RAW_FLIP = {3: 3, 5: 8, 6: 6}
 
 
-def _decode_raw(source: bytes | str) -> Pixels:
+def _decode_raw(source: bytes | str, working: int, fit: int | None) -> Pixels:
     """A camera RAW through LibRaw (rawpy): its embedded preview when that is at least the
     working size, otherwise a half-size demosaic; oriented as the camera held it."""
     import rawpy  # loaded by the workers that meet a RAW, not by every importer
@@ -134,8 +146,9 @@ def _decode_raw(source: bytes | str) -> Pixels:
         orientation = _RAW_FLIP.get(sizes.flip, 1)
         full = (sizes.width, sizes.height)
         _check_budget(sizes.raw_width, sizes.raw_height, "I;16", full=full)
-        preview = _raw_preview(raw)
-        if preview is not None and min(preview.size) >= WORKING_SIZE:
+        preview = _raw_preview(raw, working, fit)
+        wanted = (max if fit else min)(preview.size) if preview is not None else 0
+        if preview is not None and wanted >= (fit or working):
             with preview:
                 if preview.getexif().get(0x0112, 1) != 1:
                     orientation = 1  # the preview says how to turn itself
@@ -149,7 +162,7 @@ def _decode_raw(source: bytes | str) -> Pixels:
     return _pixels(Image.fromarray(rgb), orientation=1, full=(width, height))
 
 
-def _raw_preview(raw: object) -> Image.Image | None:
+def _raw_preview(raw: object, working: int, fit: int | None) -> Image.Image | None:
     import rawpy
 
     try:
@@ -158,17 +171,28 @@ def _raw_preview(raw: object) -> Image.Image | None:
         return None
     if thumb.format == rawpy.ThumbFormat.JPEG:
         image = Image.open(io.BytesIO(thumb.data))
-        scale = max(1, min(image.size) // WORKING_SIZE)
+        scale = _scale(image.size, working, fit)
         image.draft("RGB", (image.width // scale, image.height // scale))
         return image
     return Image.fromarray(thumb.data)
 
 
-def _decode_open(image: Image.Image, data: bytes | None = None) -> Pixels:
+def _scale(size: tuple[int, int], working: int, fit: int | None) -> int:
+    """The reduction a decode may make: the short side kept at `working`, or the long one at
+    `fit`."""
+    return max(1, max(size) // fit) if fit else max(1, min(size) // working)
+
+
+def _decode_open(
+    image: Image.Image,
+    data: bytes | None = None,
+    working: int = WORKING_SIZE,
+    fit: int | None = None,
+) -> Pixels:
     width, height = image.size
     if image.format == "JPEG":
         # DCT-domain scaling: libjpeg decodes at 1/2, 1/4 or 1/8 without touching full size.
-        scale = max(1, min(width, height) // WORKING_SIZE)
+        scale = _scale((width, height), working, fit)
         image.draft("RGB", (width // scale, height // scale))
     _check_budget(*image.size, image.mode, full=(width, height))
     if data is not None and image.format == "JPEG":
@@ -178,7 +202,45 @@ def _decode_open(image: Image.Image, data: bytes | None = None) -> Pixels:
             full_w, full_h = (height, width) if _swaps_axes(orientation) else (width, height)
             return Pixels(rgb=_oriented(rgb, orientation), width=full_w, height=full_h)
     image.load()
-    return _pixels(image, orientation=image.getexif().get(0x0112, 1), full=(width, height))
+    orientation = image.getexif().get(0x0112, 1)
+    first = _pixels(image, orientation=orientation, full=(width, height))
+    pictures = _pictures(image) if fit is None else [0]
+    if len(pictures) < 2:
+        return first
+    pages = []
+    for index in _spread(pictures, MAX_PAGES)[1:]:
+        try:
+            image.seek(index)
+            _check_budget(*image.size, image.mode)
+            image.load()
+        except (OSError, ValueError, EOFError) as error:
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:120]
+            raise Undecodable(f"picture {index + 1} of {len(pictures)} ({reason})") from None
+        pages.append(_pixels(image, orientation=orientation, to=WORKING_SIZE))
+    return Pixels(first.rgb, first.width, first.height, len(pictures), tuple(pages))
+
+
+def _pictures(image: Image.Image) -> list[int]:
+    """The frame numbers of the pictures a file holds: every page or frame, but of an MPO not
+    the frames it types as large thumbnails (a camera's JPEG may carry a preview of itself
+    as a second frame). A frame of unknown type counts: it may be another view."""
+    count = getattr(image, "n_frames", 1)
+    if count < 2:
+        return [0]
+    if image.format == "MPO":
+        entries = getattr(image, "mpinfo", {}).get(0xB002, [])
+        return [0] + [
+            number for number, entry in enumerate(entries[:count])
+            if number and "Thumbnail" not in str(entry.get("Attribute", {}).get("MPType", ""))
+        ]  # fmt: skip
+    return list(range(count))
+
+
+def _spread(items: list[int], most: int) -> list[int]:
+    """At most `most` of `items`, evenly spread, the first and the last among them."""
+    if len(items) <= most:
+        return items
+    return [items[round(i * (len(items) - 1) / (most - 1))] for i in range(most)]
 
 
 def _turbo_jpeg(image: Image.Image, data: bytes) -> np.ndarray | None:
@@ -239,10 +301,14 @@ def _check_budget(width: int, height: int, mode: str, full: tuple[int, int] | No
 
 
 def _pixels(
-    image: Image.Image, *, orientation: object, full: tuple[int, int] | None = None
+    image: Image.Image,
+    *,
+    orientation: object,
+    full: tuple[int, int] | None = None,
+    to: int = REDUCE_TO,
 ) -> Pixels:
     width, height = full or image.size
-    image = _reduced(image)
+    image = _reduced(image, to)
     transpose = _TRANSPOSE.get(orientation) if isinstance(orientation, int) else None
     if transpose is not None:
         image = image.transpose(transpose)
@@ -250,12 +316,12 @@ def _pixels(
     return Pixels(rgb=_to_rgb(image), width=full_w, height=full_h)
 
 
-def _reduced(image: Image.Image) -> Image.Image:
-    """A large picture shrunk by a whole factor to no less than REDUCE_TO on its short side, so
+def _reduced(image: Image.Image, to: int = REDUCE_TO) -> Image.Image:
+    """A large picture shrunk by a whole factor to no less than `to` on its short side, so
     that the pixel maths never runs on hundreds of megapixels (JPEGs arrive reduced by `draft`
     already). Smaller pictures stay whole: the area resize to the thumbnail then sees the
     same pixels it always saw, and copies verify as they did."""
-    factor = min(image.size) // REDUCE_TO
+    factor = min(image.size) // to
     if factor < 2:
         return image
     if image.mode.startswith("I;16"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from reconcile.facts import CLOSER, COLOUR, THUMB, Fingerprint
+from reconcile.facts import COLOUR, THUMB, Fingerprint
 
 CROPS = (0.025, 0.05)  # fractions cut from each side for the crop views
 
@@ -42,16 +42,16 @@ def fingerprint(
     )
 
 
-def closer_look(rgb: np.ndarray) -> np.ndarray:
-    """The decoded picture in grey, reduced to fit CLOSER px a side (the decoder already
-    reduced it to a few hundred): what a closer comparison of a candidate pair needs."""
-    gray = grey(rgb)
-    h, w = gray.shape
-    scale = CLOSER / max(h, w)
+def look_picture(rgb: np.ndarray, long_side: int) -> np.ndarray:
+    """The decoded picture reduced to fit `long_side` (the decoder already reduced it near
+    that), in YCrCb: what a fine look at a candidate pair compares (verify.fine_difference).
+    Luma and chroma apart, because JPEG and video keep them at different resolutions."""
+    h, w = rgb.shape[:2]
+    scale = long_side / max(h, w)
     if scale < 1:
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(gray)
+        rgb = cv2.resize(np.ascontiguousarray(rgb), size, interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YCrCb))
 
 
 def cropped(array: np.ndarray, fraction: float) -> np.ndarray:

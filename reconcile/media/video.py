@@ -8,6 +8,7 @@ container's display matrix applied) and reduced to the working size.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,11 @@ from reconcile.media.decode import WORKING_SIZE, Pixels, Undecodable
 # Where frames are taken, as fractions of the clip's duration: the middle one first (it
 # stands for the clip in the hash search), then the others in order.
 SAMPLE_POINTS = (0.5, 0.1, 0.3, 0.7, 0.9)
+# A pair of clips about to be `same` is compared along the whole clip (`along`): a frame
+# every SPACING seconds (further apart in clips of more than MAX_ALONG of them), so that a
+# slide or a title replaced between the five points shows.
+SPACING = 1.0
+MAX_ALONG = 120
 # Frames decoded forward from a keyframe to reach one sample point, at most (a camera's GOP
 # is 0.5-2 s); past it the last frame decoded stands in.
 MAX_FRAMES_PER_SEEK = 240
@@ -30,11 +36,22 @@ class Clip:
     """What the fingerprints need of a video: frames at the sample points, and its length."""
 
     duration: float  # seconds (0 when the container does not say)
-    frames: tuple[Pixels, ...]  # in the order of SAMPLE_POINTS, frames that could be read
+    frames: tuple[Pixels, ...]  # at the times asked for, those that could be read
+    audio: bool  # the file has a sound track
 
 
 def sample(path: str) -> Clip:
-    """Frames of the video at `path` at SAMPLE_POINTS; raises Undecodable with a reason."""
+    """Frames of the video at `path` at SAMPLE_POINTS, and whether it has sound; raises
+    Undecodable with a reason."""
+    return _sampled(path, lambda duration: [duration * point for point in SAMPLE_POINTS])
+
+
+def along(path: str) -> Clip:
+    """Frames of the video at `path` along the whole clip (along_times)."""
+    return _sampled(path, along_times)
+
+
+def _sampled(path: str, times: Callable[[float], list[float]]) -> Clip:
     import av  # loaded by the workers that meet a video, not by every importer
 
     try:
@@ -49,13 +66,23 @@ def sample(path: str) -> Clip:
         stream = container.streams.video[0]
         duration = _duration(container, stream)
         frames = []
-        for point in SAMPLE_POINTS:
-            frame = _frame_at(container, stream, min(duration, MAX_DURATION) * point)
+        for seconds in times(min(duration, MAX_DURATION)):
+            frame = _frame_at(container, stream, seconds)
             if frame is not None:
                 frames.append(frame)
         if not frames:
             raise Undecodable("video without a decodable frame")
-    return Clip(duration=duration, frames=tuple(frames))
+        audio = bool(container.streams.audio)
+    return Clip(duration=duration, frames=tuple(frames), audio=audio)
+
+
+def along_times(duration: float) -> list[float]:
+    """Seconds into a clip of `duration` where `along` takes frames: every SPACING seconds
+    from half of it in (at most MAX_ALONG, spread wider in long clips). Two copies of a
+    clip, of lengths a frame apart, are sampled at the same times."""
+    spacing = max(SPACING, duration / MAX_ALONG)
+    count = max(1, int(duration / spacing))
+    return [spacing * (step + 0.5) for step in range(count)]
 
 
 def _duration(container: object, stream: object) -> float:

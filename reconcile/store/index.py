@@ -18,7 +18,7 @@ from typing import TypeVar
 import numpy as np
 
 from reconcile.errors import IndexFileError
-from reconcile.facts import Columns, Entry, FileFacts, FrameColumns
+from reconcile.facts import Columns, Entry, FileFacts, Fine, FrameColumns
 from reconcile.filetypes import Kind
 from reconcile.store import schema
 from reconcile.store.rows import (
@@ -122,7 +122,7 @@ class Index:
 
         def write(db: sqlite3.Connection) -> None:
             db.executemany(sql, rows)
-            # A file's frames and looks go with its old facts (a picture has no frames).
+            # A file's frames and looks go with its old facts.
             ids.extend(
                 db.execute("SELECT id FROM files WHERE path = ?", (row["path"],)).fetchone()[0]
                 for row in rows
@@ -172,25 +172,44 @@ class Index:
         if chunk:
             self._write(write)
 
-    # --- closer looks, kept until either file changes ---------------------------------
+    # --- fine looks, kept until either file changes -----------------------------------
 
-    def looks(self, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], float]:
-        """Scores of closer looks already taken at these (needle, haystack) pairs, as long as
-        neither file has changed since (a file's new facts forget its looks)."""
-        found: dict[tuple[int, int], float] = {}
+    def looks(self, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Fine]:
+        """What fine looks already taken at these (needle, haystack) pairs measured, as long
+        as neither file has changed since (a file's new facts forget its looks)."""
+        found: dict[tuple[int, int], Fine] = {}
         for needle, hay in pairs:
             rows = self._query(
-                "SELECT score FROM looks WHERE needle = ? AND hay = ?", (needle, hay)
+                "SELECT width, height, detail, colour, tone, tint, x, y, strokes FROM looks "
+                "WHERE needle = ? AND hay = ?",
+                (needle, hay),
             )
             if rows:
-                found[(needle, hay)] = float(rows[0][0])
+                w, h, detail, colour, tone, tint, x, y, strokes = rows[0]
+                found[(needle, hay)] = Fine(w, h, detail, colour, tone, tint, (x, y), strokes)
         return found
 
-    def store_looks(self, scores: dict[tuple[int, int], float]) -> None:
-        rows = [(needle, hay, score) for (needle, hay), score in scores.items()]
+    def store_looks(self, looks: dict[tuple[int, int], Fine]) -> None:
+        rows = [
+            (
+                needle,
+                hay,
+                f.width,
+                f.height,
+                f.detail,
+                f.colour,
+                f.tone,
+                f.tint,
+                *f.where,
+                f.strokes,
+            )
+            for (needle, hay), f in looks.items()
+        ]
         if rows:
             self._write(
-                lambda db: db.executemany("INSERT OR REPLACE INTO looks VALUES (?, ?, ?)", rows)
+                lambda db: db.executemany(
+                    "INSERT OR REPLACE INTO looks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                )
             )
 
     # --- reading stored facts -----------------------------------------------------------
@@ -211,7 +230,8 @@ class Index:
         return found[id_]
 
     def entries(self, ids: Iterable[int]) -> dict[int, Entry]:
-        """The stored facts of these files, videos with their frames."""
+        """The stored facts of these files, videos with their frames and files of several
+        pictures with their pages."""
         found: dict[int, Entry] = {}
         for batch in _batches(list(ids), 500):
             marks = ", ".join("?" * len(batch))
@@ -220,7 +240,10 @@ class Index:
             ):
                 entry = entry_of(row)
                 found[entry.id] = entry
-            videos = [id_ for id_ in batch if id_ in found and found[id_].kind is Kind.VIDEO]
+            videos = [
+                id_ for id_ in batch
+                if id_ in found and (found[id_].kind is Kind.VIDEO or found[id_].pages > 1)
+            ]  # fmt: skip
             frames: dict[int, list[object]] = {}
             for batch_v in _batches(videos, 500):
                 marks = ", ".join("?" * len(batch_v))
@@ -281,13 +304,16 @@ class Index:
         return _columns(rows)
 
     def frame_columns(self, ids: Iterable[int]) -> FrameColumns:
-        """Every sampled frame of these files' videos (ids repeat)."""
+        """Every sampled frame of these files' videos (ids repeat); the pages of a picture
+        file are not searched (its first page stands for it)."""
         found: list[tuple[int, float, int, int]] = []
         for batch in _batches(list(ids), 500):
             marks = ", ".join("?" * len(batch))
             for id_, detail, dh, ph in self._query(
-                f"SELECT file_id, coalesce(detail, 0), dhash, phash FROM frames "
-                f"WHERE file_id IN ({marks}) AND dhash IS NOT NULL",
+                "SELECT file_id, coalesce(frames.detail, 0), frames.dhash, frames.phash "
+                "FROM frames JOIN files ON files.id = file_id "
+                f"WHERE file_id IN ({marks}) AND frames.dhash IS NOT NULL "
+                "AND files.kind = 'video'",
                 batch,
             ):
                 found.append((id_, detail, to_unsigned(dh), to_unsigned(ph)))

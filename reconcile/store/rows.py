@@ -16,7 +16,7 @@ from reconcile.filetypes import Kind
 PRINT = ("width", "height", "dhash", "phash", "thumb", "colour", "crops", "detail")
 TRIM = tuple("t" + name for name in PRINT if name != "crops")
 FACTS = ("path", "size", "mtime_ns", "digest", "reason", "quick", "kind", "duration",
-         "inode", "ctime_ns", "sample", *PRINT, *TRIM)  # fmt: skip
+         "inode", "ctime_ns", "sample", "pages", "audio", *PRINT, *TRIM)  # fmt: skip
 FRAME = ("width", "height", "dhash", "phash", "thumb", "colour", "detail")
 
 
@@ -42,6 +42,8 @@ def facts_row(facts: FileFacts) -> dict[str, object]:
         "inode": facts.inode,
         "ctime_ns": facts.ctime_ns,
         "sample": facts.sample,
+        "pages": facts.pages if facts.pages != 1 else None,
+        "audio": None if facts.audio is None else int(facts.audio),
         **_print_values(facts.full, PRINT),
         **_print_values(facts.trimmed, TRIM),
     }
@@ -59,6 +61,8 @@ def entry_of(row: sqlite3.Row) -> Entry:
         quick=bool(row["quick"]),
         kind=Kind(row["kind"]),
         duration=row["duration"],
+        pages=int(row["pages"] or 1),
+        audio=None if row["audio"] is None else bool(row["audio"]),
     )
 
 

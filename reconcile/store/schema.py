@@ -30,8 +30,9 @@ from reconcile.facts import THUMB
 # video's sampled frames are in `frames`. 5: `looks` keeps the scores of closer looks, and
 # detail is measured on a coarser scale (recomputed from the stored thumbnails). 6: a file's
 # identity is its inode and ctime too, and `sample` digests its first and last blocks, so that
-# a file replaced under the same size and mtime is seen as changed.
-VERSION = 6
+# a file replaced under the same size and mtime is seen as changed. 7: `looks` keeps what a
+# fine look at a pair measured (the closer looks' scores of 5 and 6 go: another measure).
+VERSION = 7
 APPLICATION_ID = 0x52434E43  # "RCNC"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -52,7 +53,9 @@ CREATE TABLE files (
     duration REAL,
     inode INTEGER,
     ctime_ns INTEGER,
-    sample BLOB
+    sample BLOB,
+    pages INTEGER,
+    audio INTEGER
 )"""
 FILES_DIGEST = "CREATE INDEX files_digest ON files (digest)"
 FRAMES = """
@@ -67,7 +70,15 @@ LOOKS = """
 CREATE TABLE looks (
     needle INTEGER NOT NULL,
     hay INTEGER NOT NULL,
-    score REAL NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    detail REAL NOT NULL,
+    colour REAL NOT NULL,
+    tone REAL NOT NULL,
+    tint REAL NOT NULL,
+    x REAL NOT NULL,
+    y REAL NOT NULL,
+    strokes INTEGER NOT NULL,
     PRIMARY KEY (needle, hay)
 )"""
 LOOKS_HAY = "CREATE INDEX looks_hay ON looks (hay)"
@@ -142,8 +153,7 @@ def _to_4(db: sqlite3.Connection) -> None:
 
 
 def _to_5(db: sqlite3.Connection) -> None:
-    _create(db, LOOKS)
-    _create(db, LOOKS_HAY)
+    # Version 5's looks table (one score a pair) is replaced whole by version 7's.
     # Detail on the coarser scale (see fingerprint.information), from the stored thumbnails:
     # nothing is decoded again. Imported here: only this step needs OpenCV, and reading an
     # index must not load it.
@@ -168,8 +178,28 @@ def _to_6(db: sqlite3.Connection) -> None:
     _add_columns(db, "files", "inode INTEGER", "ctime_ns INTEGER", "sample BLOB")
 
 
+def _to_7(db: sqlite3.Connection) -> None:
+    # The looks are a cache of another measure: dropped, and taken again when needed.
+    db.execute("DROP INDEX IF EXISTS looks_hay")
+    db.execute("DROP TABLE IF EXISTS looks")
+    db.execute(LOOKS)
+    db.execute(LOOKS_HAY)
+    _add_columns(db, "files", "pages INTEGER", "audio INTEGER")
+    # Videos are now sampled along the whole clip and their sound noted, and files that may
+    # hold several pictures have every page: such rows are fingerprinted again on the next
+    # run (an mtime no file has makes them changed). Their digests come again with them.
+    formats = " OR ".join(f"lower(CAST(path AS TEXT)) LIKE '%.{ext}'" for ext in _PAGED)
+    db.execute(f"UPDATE files SET mtime_ns = -1 WHERE kind = 'video' OR {formats}")
+
+
+# Extensions of formats that can hold several pictures (animations, pages, MPO views).
+_PAGED = ("gif", "tif", "tiff", "png", "apng", "webp", "mpo")
+
+
 # _STEPS[n - 1] takes an index of version n to n + 1.
-_STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_2, _to_3, _to_4, _to_5, _to_6)
+_STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _to_2, _to_3, _to_4, _to_5, _to_6, _to_7,
+)  # fmt: skip
 assert len(_STEPS) == VERSION - 1
 
 

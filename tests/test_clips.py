@@ -1,0 +1,65 @@
+"""A video is `same` only when its frames agree along the whole clip, not at a few points,
+and when its sound is there as the library's is: a slideshow with one slide replaced, or a
+muted copy, is `similar`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from conftest import run_cli, scene
+from media import write_clip
+
+
+def _items(tmp_path: Path, hay: Path, needles: Path) -> dict[str, tuple[str, str]]:
+    result = run_cli(
+        tmp_path, "--haystack", str(hay), "--needles", str(needles), "--format", "json",
+        "--db", str(tmp_path / "i.sqlite"),
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    return {i["path"]: (i["status"], i["reason"]) for i in json.loads(result.stdout)["images"]}
+
+
+def _slideshow(seeds: list[int], fps: int = 4, seconds: float = 1.5) -> Iterator[np.ndarray]:
+    """Slides shown `seconds` each."""
+    for seed in seeds:
+        slide = scene(seed, 240, 320)
+        for _ in range(round(seconds * fps)):
+            yield slide
+
+
+SLIDES = [51, 52, 53, 54, 55, 56, 57, 58]  # 12 s: the five points fall in slides 1, 3, 5, 6, 8
+
+
+def test_a_slide_replaced_between_the_five_points_is_seen(tmp_path: Path) -> None:
+    """The slideshow's frames at 10, 30, 50, 70 and 90 % fall in slides 1, 3, 5, 6 and 8;
+    slide 4 (4.5-6 s) replaced makes another video, and it is `similar`. The slideshow
+    re-encoded at a lower rate is `same`."""
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write_clip(hay / "slides.mp4", _slideshow(SLIDES), fps=4)
+    write_clip(needles / "slides-copy.mp4", _slideshow(SLIDES), fps=4, bit_rate=300_000)
+    other = [*SLIDES[:3], 60, *SLIDES[4:]]
+    write_clip(needles / "slides-other.mp4", _slideshow(other), fps=4)
+    items = _items(tmp_path, hay, needles)
+    assert items["slides-copy.mp4"][0] == "same"
+    assert items["slides-other.mp4"][0] == "similar"
+
+
+def test_a_muted_copy_is_an_edit(tmp_path: Path) -> None:
+    """A clip with sound against its copy without (and the reverse) is `similar`, saying
+    which lacks the sound; with the sound kept it is `same`."""
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write_clip(hay / "talk.mp4", _slideshow(SLIDES[:3]), fps=4, audio=True)
+    write_clip(hay / "silent.mp4", _slideshow(SLIDES[3:6]), fps=4)
+    write_clip(needles / "talk-muted.mp4", _slideshow(SLIDES[:3]), fps=4, bit_rate=300_000)
+    write_clip(needles / "talk-copy.mp4", _slideshow(SLIDES[:3]), fps=4, bit_rate=300_000,
+               audio=True)  # fmt: skip
+    write_clip(needles / "silent-dubbed.mp4", _slideshow(SLIDES[3:6]), fps=4, audio=True)
+    items = _items(tmp_path, hay, needles)
+    assert items["talk-copy.mp4"][0] == "same"
+    assert items["talk-muted.mp4"] == ("similar", "this clip has no sound; the library's has "
+                                                  "(a muted copy?)")  # fmt: skip
+    assert items["silent-dubbed.mp4"] == ("similar", "the library's clip has no sound; this one "
+                                                     "has")  # fmt: skip

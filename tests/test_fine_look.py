@@ -1,0 +1,137 @@
+"""The fine look: a pair the thumbnails call `same` is compared at the pictures' own size
+(up to facts.FINE px), so that a small difference is never `same`: a digit changed on a
+statement, closed eyes in a burst, a white balance nudged. Their copies (re-encoded, resized,
+PNG to JPEG) stay `same`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+from conftest import resized, run_cli, scene, write
+from PIL import Image, ImageDraw, ImageFont
+
+from reconcile.match.verify import DEFAULT, fine_difference
+
+
+def _statement(amount: int) -> np.ndarray:
+    """A bank statement's page at 150 dpi: 28 rows of dates, payees and amounts; the 14th
+    row's amount is `amount` cents."""
+    page = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(page)
+    draw.text((90, 80), "Current account statement", font=ImageFont.load_default(44), fill="navy")
+    font = ImageFont.load_default(22)
+    rng = np.random.default_rng(3)
+    for row in range(28):
+        y = 230 + 48 * row
+        cents = amount if row == 13 else int(rng.integers(-90000, 90000))
+        draw.text((100, y), f"{row % 28 + 1:02d}.03", font=font, fill="black")
+        draw.text((260, y), f"Payee number {row}", font=font, fill="black")
+        draw.text((1140, y), f"{cents / 100:,.2f}", font=font, fill="black", anchor="ra")
+    return np.asarray(page)
+
+
+def _items(tmp_path: Path, hay: Path, needles: Path) -> dict[str, tuple[str, str]]:
+    result = run_cli(
+        tmp_path, "--haystack", str(hay), "--needles", str(needles), "--format", "json",
+        "--db", str(tmp_path / "i.sqlite"),
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    return {i["path"]: (i["status"], i["reason"]) for i in json.loads(result.stdout)["images"]}
+
+
+def test_a_statement_with_one_digit_changed_is_not_its_copy(tmp_path: Path) -> None:
+    """One amount differs by a digit (12,345.67 against 12,335.67): `similar`, saying a few
+    strokes differ. The page saved as JPEG at quality 50, and at half size, are `same`."""
+    page = _statement(1234567)
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    hay.mkdir()
+    needles.mkdir()
+    Image.fromarray(page).save(hay / "statement.png")
+    Image.fromarray(_statement(1233567)).save(needles / "statement-other.png")
+    write(needles / "statement-q50.jpg", page, 50)
+    write(needles / "statement-half.jpg", resized(page, 0.5), 85)
+    items = _items(tmp_path, hay, needles)
+    status, reason = items["statement-other.png"]
+    assert status == "similar"
+    assert reason.startswith("a few strokes differ") and "seen at 724x1024" in reason
+    assert items["statement-q50.jpg"] == (
+        "same", "re-encoded or re-tagged at the same size; verified at 724x1024"
+    )  # fmt: skip
+    assert items["statement-half.jpg"][0] == "same"
+
+
+def _blink(photo: np.ndarray) -> np.ndarray:
+    """Closed eyes: a patch of 0.1 % of the frame smoothed to its mean and darkened."""
+    out = photo.copy()
+    h, w = photo.shape[:2]
+    side = int((0.001 * h * w) ** 0.5)
+    top, left = h // 3, w // 2
+    patch = out[top : top + side, left : left + side].astype(np.float32)
+    out[top : top + side, left : left + side] = (patch.mean(axis=(0, 1)) * 0.8).astype(np.uint8)
+    return out
+
+
+def _warmer(photo: np.ndarray) -> np.ndarray:
+    out = photo.astype(np.float32)
+    out[:, :, 0] *= 1.06
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _brighter(photo: np.ndarray) -> np.ndarray:
+    """A tenth of a stop, in linear light."""
+    linear = (photo.astype(np.float32) / 255) ** 2.2 * 2**0.1
+    return (np.clip(linear, 0, 1) ** (1 / 2.2) * 255).astype(np.uint8)
+
+
+def test_small_edits_of_a_photo_are_not_its_copies(tmp_path: Path) -> None:
+    """A burst shot with closed eyes (0.1 % of the frame), a white balance x1.06 and a tenth
+    of a stop brighter are `similar`, the fine look's saying what differs and at which size;
+    re-encoded at quality 80 and exported at 60 % the photo is `same`."""
+    photo = scene(41, 768, 1024)
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write(hay / "IMG_0001.jpg", photo, 92)
+    write(needles / "blink.jpg", _blink(photo), 92)
+    write(needles / "warmer.jpg", _warmer(photo), 92)
+    write(needles / "brighter.jpg", _brighter(photo), 92)
+    write(needles / "copy.jpg", photo, 80)
+    write(needles / "export.jpg", resized(photo, 0.6), 85)
+    items = _items(tmp_path, hay, needles)
+    assert items["blink.jpg"][0] == "similar"
+    assert items["blink.jpg"][1].startswith("differs in one region (in the middle)")
+    assert items["warmer.jpg"][0] == "similar"
+    assert "seen at 1024x768" in items["warmer.jpg"][1]
+    assert items["brighter.jpg"][0] == "similar"
+    assert items["copy.jpg"] == (
+        "same", "re-encoded or re-tagged at the same size; verified at 1024x768"
+    )  # fmt: skip
+    assert items["export.jpg"][0] == "same"
+
+
+def _ycrcb(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YCrCb)
+
+
+def _jpeg(rgb: np.ndarray, quality: int) -> np.ndarray:
+    ok, data = cv2.imencode(".jpg", rgb[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+    return np.ascontiguousarray(cv2.imdecode(data, cv2.IMREAD_COLOR)[:, :, ::-1])
+
+
+def test_strokes_count_a_changed_glyph_pixel_for_pixel() -> None:
+    """On arrays: a page against itself differs in nothing; against its JPEG at quality 50
+    by no stroke; against the page with one digit changed by more strokes than a copy may
+    have. Its half-size copy, compared as resampled, has no stroke apart either."""
+    page = _ycrcb(_statement(1234567))
+    other = _ycrcb(_statement(1233567))
+    alike = fine_difference(page, page, resampled=False)
+    assert (alike.detail, alike.colour, alike.strokes) == (0.0, 0.0, 0)
+    copy = fine_difference(_ycrcb(_jpeg(_statement(1234567), 50)), page, resampled=False)
+    assert copy.strokes <= DEFAULT.fine_strokes
+    changed = fine_difference(other, page, resampled=False)
+    assert changed.strokes > 2 * DEFAULT.fine_strokes
+    assert changed.where[0] > 0.8 and 0.45 < changed.where[1] < 0.55  # the 14th row's amount
+    half = _ycrcb(_jpeg(resized(_statement(1234567), 0.5), 85))
+    assert fine_difference(half, page).strokes <= DEFAULT.fine_strokes
