@@ -23,6 +23,38 @@ COLOUR = 8  # side of the colour thumbnail that tells a grayscale edit from the 
 
 
 @dataclass(frozen=True, slots=True)
+class Crop:
+    """A view of a picture's centre: `side` of the width and of the height cut from each
+    side, or the largest centre of the shape `aspect` (width over height; turned for a
+    portrait picture), as people crop ("Instagram" squares, 4:3 prints of a 3:2 photo)."""
+
+    name: str  # in words, for reasons
+    side: float = 0.0
+    aspect: float | None = None
+
+    def fractions(self, width: int, height: int) -> tuple[float, float]:
+        """What is cut from each side of a picture of this size, as fractions of its width
+        and of its height."""
+        if self.aspect is None:
+            return self.side, self.side
+        shape = width / max(height, 1)
+        target = self.aspect if width >= height else 1 / self.aspect
+        if shape > target:
+            return (1 - target / shape) / 2, 0.0
+        return 0.0, (1 - shape / target) / 2
+
+
+# The crop views of every picture, by position (the index keeps their hashes in this order).
+CROPS = (
+    Crop("2.5 % a side", 0.025),
+    Crop("5 % a side", 0.05),
+    Crop("10 % a side", 0.10),
+    Crop("a square", aspect=1.0),
+    Crop("4:3", aspect=4 / 3),
+)
+
+
+@dataclass(frozen=True, slots=True)
 class Fingerprint:
     """Two 64-bit perceptual hashes, the thumbnails they came from, and the picture's size."""
 
@@ -33,8 +65,8 @@ class Fingerprint:
     width: int
     height: int
     detail: float = 0.0  # `information` of the thumbnail
-    # (dHash, pHash) of the picture cropped by each of fingerprint.CROPS per side, so that a
-    # crop of it (or it, when it is the crop) can be found.
+    # (dHash, pHash) of each of the picture's CROPS views, so that a crop of it (or it, when
+    # it is the crop) can be found.
     crops: tuple[tuple[int, int], ...] = ()
 
     def thumb_array(self) -> np.ndarray:
@@ -49,7 +81,7 @@ class ViewKind(enum.Enum):
 
     FULL = "full"  # the picture as stored
     TRIM = "trim"  # without its uniform border (letterbox, frame)
-    CROP = "crop"  # its centre, fingerprint.CROPS[crop] cut from each side
+    CROP = "crop"  # its centre, as CROPS[crop] says
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import encode, scene
+from conftest import encode, hamming, scene
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconcile.errors import IndexFileError
-from reconcile.facts import FileFacts, Fingerprint, Task
+from reconcile.facts import CROPS, FileFacts, Fingerprint, Task
 from reconcile.media.analyse import analyse
 from reconcile.store.index import Index, remove_index
 from reconcile.store.rows import to_signed, to_unsigned
@@ -168,3 +168,34 @@ V1_SCHEMA = """CREATE TABLE files (
     crops BLOB, detail REAL,
     twidth INTEGER, theight INTEGER, tdhash INTEGER, tphash INTEGER, tthumb BLOB, tcolour BLOB,
     tdetail REAL)"""
+
+
+def test_a_version_6_index_gets_the_new_crop_views_and_reads_paged_files_again(
+    tmp_path: Path,
+) -> None:
+    """Schema 7 adds crop views (10 % a side, a square, 4:3): an index of version 6 gets them
+    hashed from each stored thumbnail, close to what the picture itself gives; files that
+    may hold several pictures (a GIF here) are marked to be fingerprinted again."""
+    photo, gif = tmp_path / "photo.jpg", tmp_path / "anim.gif"
+    photo.write_bytes(encode(scene(4, 400, 600), ".jpg"))
+    gif.write_bytes(encode(scene(5, 200, 300), ".png"))  # a one-frame picture named .gif
+    facts = [analyse(Task(str(p), p.stat().st_size, 1)) for p in (photo, gif)]
+    fresh = facts[0].full
+    assert fresh is not None and len(fresh.crops) == len(CROPS)
+    db_path = tmp_path / "i.sqlite"
+    with Index(str(db_path)) as index:
+        index.store(facts)
+    with sqlite3.connect(db_path) as db:  # what version 6 stored: two crop views
+        for id_, packed in db.execute("SELECT id, crops FROM files").fetchall():
+            db.execute("UPDATE files SET crops = ? WHERE id = ?", (packed[:32], id_))
+        for column in ("pages", "audio"):
+            db.execute(f"ALTER TABLE files DROP COLUMN {column}")
+        db.execute("PRAGMA user_version = 6")
+    with Index(str(db_path)) as index:
+        entry = index.entry(index.ids_for([str(photo)])[str(photo)])
+    assert entry.full is not None and entry.full.crops[:2] == fresh.crops[:2]
+    for (dh, ph), (fdh, fph) in zip(entry.full.crops[2:], fresh.crops[2:], strict=True):
+        assert hamming(dh, fdh) <= 8 and hamming(ph, fph) <= 8
+    with sqlite3.connect(db_path) as db:
+        mtimes = dict(db.execute("SELECT CAST(path AS TEXT), mtime_ns FROM files"))
+    assert mtimes == {str(photo): 1, str(gif): -1}

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reconcile.facts import FULL, TRIM, Entry, Fingerprint, View, ViewKind, crop_view
+from reconcile.facts import CROPS, FULL, TRIM, Entry, Fingerprint, View, ViewKind, crop_view
 from reconcile.match.haystack import Haystack
 from reconcile.match.verify import Thresholds
-from reconcile.media.fingerprint import CROPS, ORIENTATIONS, crop_thumbnail, dhash, orient, phash
+from reconcile.media.fingerprint import ORIENTATIONS, crop_thumbnail, dhash, orient, phash
 
 MAX_CANDIDATES = 24  # per needle, nearest first: similar pictures can collide by the hundred
 _CROP_VIEWS = tuple(crop_view(number) for number in range(len(CROPS)))
@@ -131,7 +131,7 @@ def thumbnails(
     a = orient(needle_print.thumb_array(), query.orientation)
     b = hay_print.thumb_array()
     if query.view.kind is ViewKind.CROP:
-        a = crop_thumbnail(a, CROPS[query.view.crop])
+        a = crop_thumbnail(a, CROPS[query.view.crop], needle_print.width, needle_print.height)
     if query.against.kind is ViewKind.CROP:
-        b = crop_thumbnail(b, CROPS[query.against.crop])
+        b = crop_thumbnail(b, CROPS[query.against.crop], hay_print.width, hay_print.height)
     return a, b, needle_print, hay_print

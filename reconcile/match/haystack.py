@@ -17,6 +17,7 @@ import numpy as np
 
 from reconcile.facts import (
     COLOUR,
+    CROPS,
     FULL,
     TRIM,
     Columns,
@@ -30,7 +31,7 @@ from reconcile.filetypes import Kind
 from reconcile.match.search import HammingIndex
 from reconcile.match.verify import DEFAULT, Thresholds
 
-_CROP_VIEWS = 2
+_CROP_VIEWS = len(CROPS)
 _CACHE = 8192  # library entries kept at once (about 9 KB each: thumbnails)
 
 

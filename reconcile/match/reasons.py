@@ -70,21 +70,38 @@ def same_picture(width: int, height: int, hay_width: int, hay_height: int) -> st
 
 
 def similar_picture(
-    result: Comparison, orientation: str | None, trimmed: bool, cropped: bool, limits: Thresholds
+    result: Comparison,
+    orientation: str | None,
+    trimmed: bool,
+    cropped: str | None,
+    limits: Thresholds,
 ) -> str:
-    """Why a pair is only `similar`: the first difference the checks measured."""
+    """Why a pair is only `similar`: the first difference the checks measured. `cropped`:
+    how, when the pair was found by a crop view ("cropped from ...")."""
     assert result.verdict is not Likeness.SAME
     if orientation is not None:
         return f"rotated or mirrored ({orientation})"
     if trimmed:
         return "border differs (letterbox or frame added or removed)"
-    if cropped or not result.aspect_ok:
+    if cropped:
+        return cropped
+    if not result.aspect_ok:
         return "cropped"
     if abs(result.brightness) > _TONE_STEP:
         return "brighter" if result.brightness > 0 else "darker"
     if result.colour > limits.same_colour:
         return "colours differ (grayscale or tinted version?)"
     return "differs in one region (another shot?)"
+
+
+def cropped_from(crop: str) -> str:
+    """The needle is a crop of the library's picture."""
+    return f"cropped from the library's picture ({crop})"
+
+
+def cropped_here(crop: str) -> str:
+    """The library's picture is a crop of the needle: the needle holds more."""
+    return f"the library holds a crop of this picture ({crop}); this one shows more"
 
 
 def other_pictures(needle: int, hay: int) -> str:

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reconcile.facts import FINE, Entry, Fine, Fingerprint
+from reconcile.facts import CROPS, FINE, Entry, Fine, Fingerprint, ViewKind
 from reconcile.filetypes import Kind, is_raw_name
 from reconcile.match import reasons
-from reconcile.match.candidates import Hit, thumbnails
+from reconcile.match.candidates import Hit, Query, thumbnails
 from reconcile.match.haystack import Haystack
 from reconcile.match.verify import (
     DEFAULT,
@@ -323,7 +323,7 @@ def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | 
                 result,
                 ORIENTATIONS[query.orientation][0] if query.orientation else None,
                 trimmed="trim" in (query.view.kind.value, query.against.kind.value),
-                cropped="crop" in (query.view.kind.value, query.against.kind.value),
+                cropped=_crop_reason(query),
                 limits=limits,
             )
         cap = capped(needle, hay, world)
@@ -380,6 +380,15 @@ def fine_look(needle: Entry, decision: Decision, world: World) -> Outcome | None
         return _replaced(decision, Status.SAME, reasons.verified(
             decision.reason if decision.status is Status.SAME else None, fine))  # fmt: skip
     return _replaced(decision, Status.SIMILAR, reasons.fine_difference(fine, world.limits))
+
+
+def _crop_reason(query: Query) -> str | None:
+    """How the pair of a query found by a crop view is cropped, in words."""
+    if query.against.kind is ViewKind.CROP:
+        return reasons.cropped_from(CROPS[query.against.crop].name)
+    if query.view.kind is ViewKind.CROP:
+        return reasons.cropped_here(CROPS[query.view.crop].name)
+    return None
 
 
 def look_size(needle: Fingerprint, hay: Fingerprint) -> int:

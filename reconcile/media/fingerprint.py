@@ -5,9 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from reconcile.facts import COLOUR, THUMB, Fingerprint
-
-CROPS = (0.025, 0.05)  # fractions cut from each side for the crop views
+from reconcile.facts import COLOUR, CROPS, THUMB, Crop, Fingerprint
 
 
 def fingerprint(
@@ -27,8 +25,8 @@ def fingerprint(
     thumb = _squeeze(gray)
     colour = cv2.resize(rgb, (COLOUR, COLOUR), interpolation=cv2.INTER_AREA)
     crops = []
-    for fraction in CROPS if crop_views else ():
-        inner = _squeeze(cropped(gray, fraction))
+    for crop in CROPS if crop_views else ():
+        inner = _squeeze(cropped(gray, *crop.fractions(width, height)))
         crops.append((dhash(inner), phash(inner)))
     return Fingerprint(
         dhash=dhash(thumb),
@@ -54,16 +52,19 @@ def look_picture(rgb: np.ndarray, long_side: int) -> np.ndarray:
     return np.ascontiguousarray(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YCrCb))
 
 
-def cropped(array: np.ndarray, fraction: float) -> np.ndarray:
-    """The centre of a picture, `fraction` of each side cut away."""
+def cropped(array: np.ndarray, across: float, down: float | None = None) -> np.ndarray:
+    """The centre of a picture, `across` of its width cut from the left and from the right,
+    `down` of its height (the same fraction, if not given) from the top and the bottom."""
     h, w = array.shape[:2]
-    dy, dx = round(h * fraction), round(w * fraction)
+    dy, dx = round(h * (across if down is None else down)), round(w * across)
     return array[dy : h - dy or h, dx : w - dx or w]
 
 
-def crop_thumbnail(thumb: np.ndarray, fraction: float) -> np.ndarray:
-    """A thumbnail's centre crop, scaled back to THUMB x THUMB (for comparing crop views)."""
-    return cv2.resize(cropped(thumb, fraction), (THUMB, THUMB), interpolation=cv2.INTER_LINEAR)
+def crop_thumbnail(thumb: np.ndarray, crop: Crop, width: int, height: int) -> np.ndarray:
+    """A thumbnail's crop view, for a picture of `width` x `height` (the thumbnail is
+    squeezed square, the crop is the picture's), scaled back to THUMB x THUMB."""
+    inner = cropped(thumb, *crop.fractions(width, height))
+    return cv2.resize(inner, (THUMB, THUMB), interpolation=cv2.INTER_LINEAR)
 
 
 def _squeeze(gray: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from typing import TypeVar
 import numpy as np
 
 from reconcile.errors import IndexFileError
-from reconcile.facts import Columns, Entry, FileFacts, Fine, FrameColumns
+from reconcile.facts import CROPS, Columns, Entry, FileFacts, Fine, FrameColumns
 from reconcile.filetypes import Kind
 from reconcile.store import schema
 from reconcile.store.rows import (
@@ -33,7 +33,7 @@ from reconcile.store.rows import (
 )
 from reconcile.store.schema import Owner
 
-_CROP_VIEWS = 2  # crop views per picture (media.fingerprint.CROPS)
+_CROP_VIEWS = len(CROPS)  # crop views per picture
 T = TypeVar("T")
 
 

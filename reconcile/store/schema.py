@@ -20,7 +20,8 @@ from collections.abc import Callable
 import numpy as np
 
 from reconcile.errors import IndexFileError
-from reconcile.facts import THUMB
+from reconcile.facts import CROPS, THUMB
+from reconcile.store.rows import pack_crops, unpack_crops
 
 # 1: a digest for every file. 2: `digest` may be NULL (computed only when a file of the same
 # size is on the other side), a row with neither fingerprint nor reason is a needle skipped as
@@ -190,6 +191,29 @@ def _to_7(db: sqlite3.Connection) -> None:
     # run (an mtime no file has makes them changed). Their digests come again with them.
     formats = " OR ".join(f"lower(CAST(path AS TEXT)) LIKE '%.{ext}'" for ext in _PAGED)
     db.execute(f"UPDATE files SET mtime_ns = -1 WHERE kind = 'video' OR {formats}")
+    _add_crop_views(db)
+
+
+def _add_crop_views(db: sqlite3.Connection) -> None:
+    """The crop views added since a row was written (10 % a side, a square, 4:3), hashed from
+    its stored thumbnail: nothing is decoded again. From 64 px they come out a little softer
+    than from the picture; they only propose candidates, which are verified on thumbnails."""
+    from reconcile.media.fingerprint import crop_thumbnail, dhash, phash  # OpenCV: only here
+
+    rows = db.execute(
+        "SELECT id, thumb, width, height, crops FROM files WHERE dhash IS NOT NULL"
+    ).fetchall()
+    updates = []
+    for id_, blob, width, height, packed in rows:
+        crops = unpack_crops(packed)
+        if len(crops) >= len(CROPS):
+            continue
+        thumb = _thumb_array(blob)
+        for crop in CROPS[len(crops) :]:
+            inner = crop_thumbnail(thumb, crop, width, height)
+            crops.append((dhash(inner), phash(inner)))
+        updates.append((pack_crops(tuple(crops)), id_))
+    db.executemany("UPDATE files SET crops = ? WHERE id = ?", updates)
 
 
 # Extensions of formats that can hold several pictures (animations, pages, MPO views).
