@@ -28,59 +28,27 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 
+from bench import small_changes
+from bench.cases import (
+    COPY,
+    DAMAGED,
+    EDIT,
+    OTHER_SHOT,
+    UNRELATED,
+    Case,
+    crop,
+    encoded,
+    jpeg,
+    scaled,
+    thumbnail,
+)
+from bench.documents import Document, documents
+from bench.documents import available as fonts_available
 from bench.sources import Source, design_variants, photographs, split, stereo_pair
 from reconcile import Status, reconcile
 from reconcile.media.decode import HEAD_BYTES, decode_embedded
-from reconcile.media.fingerprint import cropped
 from tests.camera import camera_jpeg
 from tests.media import clip_frames, dng_bytes, heic_bytes, remux, write_clip
-
-COPY = frozenset({Status.IDENTICAL, Status.SAME})
-EDIT = frozenset({Status.SAME, Status.SIMILAR})
-OTHER_SHOT = frozenset({Status.SIMILAR, Status.MISSING})
-UNRELATED = frozenset({Status.MISSING})
-DAMAGED = frozenset({Status.UNREADABLE})
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    group: str  # copies, edits, other shots, unrelated, damaged
-    kind: str  # a row of the table
-    name: str  # file name under the needles
-    data: bytes
-    accept: frozenset[Status]
-    counterpart: str | None = None  # the library file this needle is a copy, edit or take of
-
-    @property
-    def exact(self) -> frozenset[Status]:
-        """The answer itself, not only an acceptable one: copies `same`, edits `similar`."""
-        return frozenset({Status.SIMILAR}) if self.group == "edits" else self.accept
-
-
-def jpeg(rgb: np.ndarray, quality: int = 92, **extra: object) -> bytes:
-    out = io.BytesIO()
-    Image.fromarray(rgb).save(out, "JPEG", quality=quality, **extra)
-    return out.getvalue()
-
-
-def encoded(rgb: np.ndarray, fmt: str, **extra: object) -> bytes:
-    out = io.BytesIO()
-    Image.fromarray(rgb).save(out, fmt, **extra)
-    return out.getvalue()
-
-
-def scaled(rgb: np.ndarray, factor: float) -> np.ndarray:
-    h, w = rgb.shape[:2]
-    size = (max(1, round(w * factor)), max(1, round(h * factor)))
-    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))
-
-
-def thumbnail(rgb: np.ndarray, side: int) -> np.ndarray:
-    return scaled(rgb, side / max(rgb.shape[:2]))
-
-
-def crop(rgb: np.ndarray, fraction: float) -> np.ndarray:
-    return np.ascontiguousarray(cropped(rgb, fraction))
 
 
 def with_comment(data: bytes, text: bytes) -> bytes:
@@ -380,8 +348,12 @@ def scenario(
     with_extras: bool,
     camera: bool = False,
     media_in: Path | None = None,
+    docs: list[Document] | None = None,
+    small: bool = True,
 ) -> Scenario:
-    """The library and the needle cases; `camera`: library files carry an EXIF thumbnail."""
+    """The library and the needle cases; `camera`: library files carry an EXIF thumbnail;
+    `docs`: documents to add (with their copies and versions); `small`: the small changes,
+    crops and files of several pictures of bench/small_changes.py."""
 
     def library_file(rgb: np.ndarray) -> bytes:
         return camera_jpeg(rgb, 92) if camera else jpeg(rgb, 92, exif=_exif_with_tags())
@@ -485,8 +457,19 @@ def scenario(
                 frozenset({Status.MISSING, Status.SIMILAR}),
             )
         )
+    built = []
     if media_in is not None:
-        more_hay, more_cases = media(library, outsiders, media_in)
+        built.append(media(library, outsiders, media_in))
+        built.append(small_changes.clips(library, media_in))
+    if small:
+        built += [
+            small_changes.small_changes(library),
+            small_changes.crops(library),
+            small_changes.several_pictures(library, outsiders),
+        ]
+    if docs:
+        built.append(small_changes.documents(docs))
+    for more_hay, more_cases in built:
         hay.update(more_hay)
         cases += more_cases
     if with_extras:
@@ -596,7 +579,8 @@ def table(title: str, results: list[tuple[Case, Status, str | None, int | None]]
         statuses[key][status] += 1
     header = f"{'group':<12} {'case':<40} {'count':>5} {'ok':>5} {'ok %':>6} {'exact %':>7}"
     lines = [title, f"{header}  statuses"]
-    groups = ("copies", "edits", "low detail", "other shots", "unrelated", "damaged", "media")
+    groups = ("copies", "edits", "low detail", "other shots", "unrelated", "damaged", "media",
+              "small changes", "documents", "crops", "several pictures", "clips")  # fmt: skip
 
     def line(group: str, kind: str, count: int, ok: int, exact: int) -> str:
         return (
@@ -666,6 +650,59 @@ def scores(results: list[tuple[Case, Status, str | None, int | None]], workdir: 
     return "\n".join(lines)
 
 
+def fine_margins(results: list[tuple[Case, Status, str | None, int | None]], workdir: Path) -> str:
+    """What the fine looks measured (match.verify.fine_difference), each needle against the
+    library file it was made from, for copies and for versions that must not be `same`: the
+    largest copy's and the smallest version's value of each measure, among pairs whose
+    smaller picture is at least 512 px on its long side. A version is caught by any one
+    measure over its limit, so its row counts the versions that no measure caught."""
+    from reconcile.match.verify import DEFAULT as LIMITS
+    from reconcile.store.index import Index
+
+    hay, needles = workdir / "haystack", workdir / "needles"
+    index = Index(str(workdir / "i.sqlite"))
+    pairs: dict[str, list[tuple[str, object]]] = {"copies": [], "versions": []}
+    try:
+        for case, _, _, _ in results:
+            if case.counterpart is None or case.group in ("edits", "crops", "other shots"):
+                continue
+            side = "copies" if Status.SAME in case.accept else "versions"
+            if case.group == "low detail":
+                continue
+            folder = needles / case.group.replace(" ", "_")
+            ids = index.ids_for([str(folder / case.name), str(hay / case.counterpart)])
+            if len(ids) < 2:
+                continue
+            looks = index.looks([(ids[str(folder / case.name)], ids[str(hay / case.counterpart)])])
+            for fine in looks.values():
+                if max(fine.width, fine.height) >= 512:
+                    pairs[side].append((case.kind, fine))
+    finally:
+        index.close()
+    measures = (("detail", LIMITS.fine_detail), ("colour", LIMITS.fine_colour),
+                ("tone", LIMITS.fine_tone), ("tint", LIMITS.fine_tint),
+                ("strokes", LIMITS.fine_strokes))  # fmt: skip
+    lines = ["fine looks, pictures of 512 px and more (limit: the largest value `same` allows):"]
+    for name, limit in measures:
+        copies = [abs(getattr(f, name)) for _, f in pairs["copies"]]
+        versions = [abs(getattr(f, name)) for _, f in pairs["versions"]]
+        over = sum(v > limit for v in versions)
+        top = np.percentile(copies, 99.5) if copies else 0.0
+        lines.append(
+            f"  {name:<8} limit {limit:>5}: copies n={len(copies)} max "
+            f"{max(copies, default=0):.2f} p99.5 {top:.2f};"
+            f" versions over the limit {over} of {len(versions)}"
+        )
+    missed = [
+        k for k, f in pairs["versions"] if all(abs(getattr(f, n)) <= lim for n, lim in measures)
+    ]
+    lines.append(
+        f"  versions no measure caught: {len(missed)}"
+        + (" (" + ", ".join(sorted(set(missed))) + ")" if missed else "")
+    )
+    return "\n".join(lines)
+
+
 def failures(results: list[tuple[Case, Status, str | None, int | None]]) -> list[str]:
     return [
         f"  {case.group}/{case.name}: {status.value} (match {Path(match).name if match else '-'}, "
@@ -685,9 +722,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-media", action="store_true", help="leave out the HEIC, RAW, video and bundle cases"
     )
+    parser.add_argument(
+        "--no-small", action="store_true",
+        help="leave out the small changes, documents, crops and files of several pictures",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     sources = photographs()
     halves = dict(zip(("tune", "test"), split(sources), strict=True))
+    rendered = documents(2) if fonts_available() and not args.no_small else []
+    if not rendered and not args.no_small:
+        print("documents left out: apt-get install fonts-dejavu-core fonts-liberation "
+              "fonts-noto-core")  # fmt: skip
     for half, chosen in halves.items():
         counts = defaultdict(int)
         for source in chosen:
@@ -707,9 +752,11 @@ def main(argv: list[str] | None = None) -> int:
                 with_extras=half == "test",
                 camera=args.quick,
                 media_in=None if args.no_media else Path(tmp) / "media",
+                docs=[d for d in rendered if d.tuning == (half == "tune")],
+                small=not args.no_small,
             )
             results = run(cases, workdir, quick=args.quick)
-            measured = scores(results, workdir)
+            measured = scores(results, workdir) + "\n" + fine_margins(results, workdir)
         title = {
             "tune": "\nTUNING half (thresholds were chosen on this one)",
             "test": "\nHELD-OUT half (not used for tuning: this is the result)",

@@ -32,6 +32,12 @@ class Crop:
     side: float = 0.0
     aspect: float | None = None
 
+    @property
+    def wide(self) -> bool:
+        """Whether it cuts enough (a tenth a side, or to another shape) that a stranger's
+        picture may come as close as its crop: finds by it must correlate more."""
+        return self.aspect is not None or self.side >= 0.1
+
     def fractions(self, width: int, height: int) -> tuple[float, float]:
         """What is cut from each side of a picture of this size, as fractions of its width
         and of its height."""

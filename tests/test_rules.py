@@ -135,7 +135,7 @@ def test_a_fine_look_is_asked_for_and_then_decides() -> None:
     assert rules.fine_look(needle, same, looked(nothing)) == Decision(
         Status.SAME, 1, 3, "re-encoded at lower size; verified at 320x240"
     )
-    region = Fine(320, 240, 9.0, 1.0, 0.2, 0.1, (0.1, 0.9))
+    region = Fine(320, 240, 20.0, 1.0, 0.2, 0.1, (0.1, 0.9))
     assert rules.fine_look(needle, same, looked(region)) == Decision(
         Status.SIMILAR, 1, 3,
         "differs in one region (near the bottom left), seen at 320x240: another shot, or a "
@@ -155,6 +155,13 @@ def test_a_fine_look_is_asked_for_and_then_decides() -> None:
     assert rules.fine_look(needle, refused, looked(nothing)) == Decision(
         Status.SAME, 1, 3, "re-encoded or resized; verified at 320x240"
     )
+    # Pictures under 512 px resample less alike: what the thumbnails called `same` keeps it
+    # through a difference a large picture's copy never shows, what they refused does not.
+    small_difference = Fine(320, 240, 9.0, 1.0, 0.2, 0.1, (0.5, 0.5))
+    kept = rules.fine_look(needle, same, looked(small_difference))
+    assert isinstance(kept, Decision) and kept.status is Status.SAME
+    still = rules.fine_look(needle, refused, looked(small_difference))
+    assert isinstance(still, Decision) and still.status is Status.SIMILAR
     assert rules.fine_look(needle, same, looked(None)) == Decision(
         Status.SIMILAR, 1, 3, reasons.FINE_FAILED
     )

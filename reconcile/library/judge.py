@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from reconcile.disk.entries import Found, Standing
 from reconcile.facts import FileFacts, Fine, Task
@@ -137,18 +138,28 @@ def _fine_looks(
             for file in (needles.files[look.needle], hay.files[look.hay]):
                 wanted[(file.path, look.size)] = file
         tasks = [_look_task(f, size) for (_, size), f in wanted.items()]
-        seen: dict[tuple[str, int], FileFacts] = {}
-        for facts in analyser.analyse(tasks):
-            if facts.reason is None and facts.look_size is not None:
-                seen[(facts.path, facts.look_size)] = facts
-        taken: dict[tuple[int, int], Fine] = {}
+        # Each pair is compared as soon as both its files are in, on threads (OpenCV lets go
+        # of the GIL) while the workers decode the rest.
+        needs: dict[tuple[str, int], list[Look]] = {}
         for look in batch:
-            a = seen.get((needles.files[look.needle].path, look.size))
-            b = seen.get((hay.files[look.hay].path, look.size))
-            pair = (look.needle, look.hay)
-            if a is not None and b is not None:
-                taken[pair] = _measured(look, a, b, limits)
-            found[pair] = taken.get(pair)
+            for path in (needles.files[look.needle].path, hay.files[look.hay].path):
+                needs.setdefault((path, look.size), []).append(look)
+        seen: dict[tuple[str, int], FileFacts] = {}
+        comparing: dict[tuple[int, int], Future[Fine]] = {}
+        with ThreadPoolExecutor(_COMPARERS) as threads:
+            for facts in analyser.analyse(tasks):
+                if facts.reason is not None or facts.look_size is None:
+                    continue
+                seen[(facts.path, facts.look_size)] = facts
+                for look in needs.get((facts.path, facts.look_size), ()):
+                    a = seen.get((needles.files[look.needle].path, look.size))
+                    b = seen.get((hay.files[look.hay].path, look.size))
+                    if a is not None and b is not None:
+                        pair = (look.needle, look.hay)
+                        comparing[pair] = threads.submit(_measured, look, a, b, limits)
+            taken = {pair: future.result() for pair, future in comparing.items()}
+        for look in batch:
+            found[(look.needle, look.hay)] = taken.get((look.needle, look.hay))
             progress.advance()
         index.store_looks(taken)
     return found
@@ -167,3 +178,4 @@ def _measured(look: Look, a: FileFacts, b: FileFacts, limits: Thresholds) -> Fin
 
 
 _LOOK_BATCH = 32  # pairs whose pictures are held at once (about 2 MB each)
+_COMPARERS = os.cpu_count() or 1

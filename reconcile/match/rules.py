@@ -20,7 +20,7 @@ Rules never touch files, processes or SQLite: everything they see is in `World`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -36,6 +36,7 @@ from reconcile.match.verify import (
     Thresholds,
     aspect_matches,
     compare,
+    fine_limits,
     flat_colour_differences,
     frame_limits,
     same_limit,
@@ -313,6 +314,8 @@ def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | 
             continue
         if hit.distance > limits.radius and not _same_or_close(result, limits):
             continue  # found by the wide search, and not close enough for it
+        if _wide_crop(query) and result.correlation < limits.crop_correlation:
+            continue
         same = result.verdict is Likeness.SAME
         if same:
             reason = reasons.same_picture(
@@ -376,10 +379,20 @@ def fine_look(needle: Entry, decision: Decision, world: World) -> Outcome | None
         if decision.status is Status.SAME:
             return _replaced(decision, Status.SIMILAR, reasons.FINE_FAILED)
         return _replaced(decision, Status.SIMILAR, decision.reason)
-    if fine_same(fine, world.limits):
+    # What the thumbnails called `same` needs a difference beyond what small pictures' copies
+    # reach to be refused; what they refused (by its blocks: fine detail) needs no region to
+    # differ beyond the strict limit to be accepted.
+    limits = fine_limits(fine, world.limits)
+    if decision.status is not Status.SAME:
+        limits = replace(limits, fine_detail=world.limits.fine_detail)
+    if fine_same(fine, limits):
         return _replaced(decision, Status.SAME, reasons.verified(
             decision.reason if decision.status is Status.SAME else None, fine))  # fmt: skip
-    return _replaced(decision, Status.SIMILAR, reasons.fine_difference(fine, world.limits))
+    return _replaced(decision, Status.SIMILAR, reasons.fine_difference(fine, limits))
+
+
+def _wide_crop(query: Query) -> bool:
+    return any(v.kind is ViewKind.CROP and CROPS[v.crop].wide for v in (query.view, query.against))
 
 
 def _crop_reason(query: Query) -> str | None:
@@ -392,8 +405,19 @@ def _crop_reason(query: Query) -> str | None:
 
 
 def look_size(needle: Fingerprint, hay: Fingerprint) -> int:
-    """The long side a pair is compared at: the smaller picture's, at most facts.FINE."""
-    return min(max(needle.width, needle.height), max(hay.width, hay.height), FINE)
+    """The long side a pair is compared at: the smaller picture's, at most facts.FINE; or a
+    little less, when that lets the larger one be decoded at a quarter or an eighth of its
+    size (a JPEG's DCT scaling: a 4000 px photo is compared at 1000 px, decoded at 1/4,
+    rather than decoded at 1/2 and reduced to 1024)."""
+    sides = sorted((max(needle.width, needle.height), max(hay.width, hay.height)))
+    size = min(sides[0], FINE)
+    for reduction in (8, 4, 2):
+        if sides[1] // reduction >= _NEAR_ENOUGH * size:
+            return min(size, sides[1] // reduction)
+    return size
+
+
+_NEAR_ENOUGH = 0.9  # of the size a fine look would compare at
 
 
 def _smaller(a: Fingerprint, b: Fingerprint) -> tuple[int, int]:
