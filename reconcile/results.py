@@ -20,6 +20,7 @@ class Status(enum.StrEnum):
     MISSING = "missing"
     UNREADABLE = "unreadable"
     TRASHED = "trashed"  # in an old library's trash, on a backup: not asked to be imported
+    UNWANTED = "unwanted"  # the person decided they do not want it (`reconcile decide`)
 
     @property
     def imported(self) -> bool:
@@ -29,7 +30,15 @@ class Status(enum.StrEnum):
     @property
     def done(self) -> bool:
         """True when the item needs nothing more: imported, or not wanted in the library."""
-        return self.imported or self is Status.TRASHED
+        return self.imported or self in (Status.TRASHED, Status.UNWANTED)
+
+
+class Verb(enum.StrEnum):
+    """What a person decided of a backup item in review (`reconcile decide`)."""
+
+    SAME = "same"  # it is in the library: its match is a copy
+    DIFFERENT = "different"  # its match is not a copy of it (that pair is not offered again)
+    UNWANTED = "unwanted"  # not wanted in the library
 
 
 class Verdict(enum.StrEnum):
@@ -57,6 +66,10 @@ class ItemResult:
     name: str | None = None  # the name its own photo library shows, when it is in one
     match_name: str | None = None  # the name the library shows for `match`, from its catalogue
     group: str | None = None  # the folder it counts in, when not its own (a library's files)
+    decision: Verb | None = None  # what the person decided of it, where that applies
+    # What tells this file's bytes as judged (its size and first and last blocks, hex): the
+    # review page hands it back with each choice, so that a file changed since is refused.
+    sample: str | None = None
 
     @property
     def folder(self) -> str:
@@ -136,6 +149,11 @@ class Report:
 
     def count(self, status: Status) -> int:
         return sum(1 for item in self.items if item.status is status)
+
+    @property
+    def decided(self) -> int:
+        """How many items carry a decision of the person's."""
+        return sum(1 for item in self.items if item.decision is not None)
 
     @property
     def todo(self) -> tuple[FolderResult, ...]:

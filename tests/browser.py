@@ -21,8 +21,9 @@ _FLAGS = (
 )
 
 
-def chromium() -> Any:
-    """A headless Chromium session (the caller quits it); needs CHROMIUM and DRIVER."""
+def chromium(download_to: str | None = None) -> Any:
+    """A headless Chromium session (the caller quits it); needs CHROMIUM and DRIVER.
+    `download_to`: the folder downloads are saved in, without asking."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -30,4 +31,9 @@ def chromium() -> Any:
     options.binary_location = CHROMIUM
     for flag in _FLAGS:
         options.add_argument(flag)
-    return webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    if download_to is not None:
+        driver.execute_cdp_cmd(
+            "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": download_to}
+        )
+    return driver

@@ -99,6 +99,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")  # where the default index's decisions go
     env.pop("COLUMNS", None)
     return env
 
@@ -121,8 +122,10 @@ def run_cli(tmp_path: Path, *args: str, cwd: Path = REPO) -> subprocess.Complete
     would run it (the cache in tmp_path, `cwd` as the working folder), without its start-up."""
     from reconcile.cli.main import main
 
-    saved_cache, saved_cwd = os.environ.get("XDG_CACHE_HOME"), os.getcwd()
+    saved = {name: os.environ.get(name) for name in ("XDG_CACHE_HOME", "XDG_DATA_HOME")}
+    saved_cwd = os.getcwd()
     os.environ["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path / "data")
     os.chdir(cwd)
     out, err = io.StringIO(), io.StringIO()
     try:
@@ -133,10 +136,11 @@ def run_cli(tmp_path: Path, *args: str, cwd: Path = REPO) -> subprocess.Complete
                 code = exit_.code if isinstance(exit_.code, int) else 2
     finally:
         os.chdir(saved_cwd)
-        if saved_cache is None:
-            os.environ.pop("XDG_CACHE_HOME", None)
-        else:
-            os.environ["XDG_CACHE_HOME"] = saved_cache
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 

@@ -85,6 +85,7 @@ def test_csv_report_has_a_header_and_a_row_per_image(tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0]) == [
         "root", "path", "status", "match", "distance", "reason", "kind", "name", "match_name",
+        "decision",
     ]  # fmt: skip
     assert {row["path"]: row["status"] for row in rows} == EXPECTED_SAMPLE
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -115,7 +116,14 @@ def test_hostile_names_show_as_text_and_inject_nothing(tmp_path: Path, browser) 
     text = page.read_text()
     assert "<script>alert" not in text
     browser.get(page.as_uri())
-    assert browser.execute_script("return document.scripts.length") == 1
+    # The page's own script, and its data (which a browser never runs).
+    assert browser.execute_script("return document.scripts.length") == 2
+    assert (
+        browser.execute_script(
+            "return document.querySelectorAll('script[type=\"application/json\"]').length"
+        )
+        == 1
+    )
     files = browser.execute_script(
         "return [...document.querySelectorAll('.item .file')].map(e => e.textContent)"
     )
@@ -143,3 +151,79 @@ def test_the_readme_shows_a_screenshot_of_the_page() -> None:
     assert "](docs/review-page.png)" in readme
     assert (REPO / "docs/review-page.png").stat().st_size > 10_000
     assert SAMPLE.is_dir()
+
+
+@needs_browser
+def test_choices_made_on_the_page_are_recorded_and_the_folder_is_complete(
+    tmp_path: Path,
+) -> None:
+    """As a person would: open the page, go through the Edits folder with the buttons and the
+    keys, save, record the saved file with `decide --from`, check again: Edits is complete.
+    A choice for a file changed since the page was made is refused, naming it."""
+    pytest.importorskip("selenium.webdriver")
+    shutil.copytree(SAMPLE / "haystack", tmp_path / "Library")
+    shutil.copytree(SAMPLE / "needles", tmp_path / "Backup")
+    args = ("--haystack", str(tmp_path / "Library"), "--needles", str(tmp_path / "Backup"))
+    page = _page(tmp_path, *args)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser = chromium(download_to=str(downloads))
+    try:
+        browser.get(page.as_uri())
+        edits = str(tmp_path / "Backup" / "Edits")
+
+        def item(name: str):  # type: ignore[no-untyped-def]
+            return browser.find_element("css selector", f'.item[data-path="{edits}/{name}"]')
+
+        # Only items that need work have buttons; an item without a match has only one.
+        assert not browser.find_elements("css selector", ".item.identical button")
+        broken = item("IMG_0002 broken.jpg")
+        assert [b.text for b in broken.find_elements("css selector", "button")] == ["don't want"]
+        item("IMG_0311 burst.jpg").find_element("css selector", '[data-choice="same"]').click()
+        # Clicking a choice again takes it back; then the keys: d, then s on the same item.
+        brighter = item("rocket brighter.jpg")
+        brighter.find_element("css selector", '[data-choice="different"]').click()
+        brighter.find_element("css selector", '[data-choice="different"]').click()
+        assert brighter.get_attribute("data-chosen") is None
+        brighter.find_element("css selector", '[data-choice="unwanted"]').click()
+        body = browser.find_element("css selector", "body")
+        body.send_keys("x")  # clears the current item's choice
+        body.send_keys("s")
+        assert "chosen: same" in brighter.text
+        broken.find_element("css selector", '[data-choice="unwanted"]').click()
+        assert "chosen: don't want" in broken.text
+        save = browser.find_element("css selector", "#save")
+        assert save.text == "Save 3 choices"
+        shot = tmp_path / "choices.png"
+        assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+        if os.environ.get("CHOICES_SCREENSHOT"):
+            shutil.copyfile(shot, os.environ["CHOICES_SCREENSHOT"])
+        save.click()
+        saved = downloads / "reconcile-decisions.json"
+        for _ in range(100):
+            if saved.exists() and saved.stat().st_size:
+                break
+            time.sleep(0.05)
+        data = json.loads(saved.read_text())
+    finally:
+        browser.quit()
+    assert sorted((Path(c["path"]).name, c["choice"]) for c in data["choices"]) == [
+        ("IMG_0002 broken.jpg", "unwanted"), ("IMG_0311 burst.jpg", "same"),
+        ("rocket brighter.jpg", "same"),
+    ]  # fmt: skip
+    recorded = run_cli(tmp_path, "decide", "--from", str(saved))
+    assert recorded.returncode == 0, recorded.stderr
+    report = json.loads(run_cli(tmp_path, *args, "--format", "json").stdout)
+    edits_folder = next(d for d in report["directories"] if d["path"] == "Edits")
+    assert edits_folder["status"] == "complete"
+    # The page, made again, shows what was decided.
+    again = _page(tmp_path, *args).read_text()
+    assert again.count('class="decided"') == 3
+
+    # A file changed since the page was made: its choice is refused, by name.
+    burst = tmp_path / "Backup" / "Edits" / "IMG_0311 burst.jpg"
+    write(burst, scene(91, 300, 450))
+    run_cli(tmp_path, *args, "--format", "json")
+    refused = run_cli(tmp_path, "decide", "--from", str(saved))
+    assert refused.returncode == 1
+    assert f"{burst}: changed since the page was made" in refused.stderr

@@ -265,3 +265,19 @@ def test_the_matcher_decides_a_batch_in_memory() -> None:
     out = matcher.decide(needles, looks={(5, 1): _NOTHING_APART})
     statuses = {id_: o.status for id_, o in out.items() if isinstance(o, Decision)}
     assert statuses == {5: Status.SAME, 6: Status.SIMILAR, 7: Status.MISSING}
+
+
+def test_a_pair_decided_different_is_never_offered_again() -> None:
+    """`reconcile decide different`: the library file the person refused is no candidate for
+    any decider (equal bytes, pictures), while another library file still may be."""
+    twin = _entry(1, "/lib/a.jpg", PHOTO, digest=b"a" * 16)
+    resized_copy = _entry(2, "/lib/a-small.jpg", resized(PHOTO, 0.5))
+    needle = _entry(7, "/bak/a.jpg", PHOTO, digest=b"a" * 16)
+    assert rules.offered(needle, 1, _world([twin]))
+    refused = _world([twin, resized_copy], [needle], refused={7: frozenset({1})})
+    assert not rules.offered(needle, 1, refused) and rules.offered(needle, 2, refused)
+    assert rules.equal_bytes(needle, None, refused) is None
+    decision = rules.pictures(needle, None, refused)
+    assert isinstance(decision, Decision) and decision.match == 2
+    alone = _world([twin], [needle], refused={7: frozenset({1})})
+    assert rules.decide(needle, alone) == Decision(Status.MISSING, reason=reasons.NOTHING_CLOSE)

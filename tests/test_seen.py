@@ -241,7 +241,7 @@ def test_files_reconcile_cannot_judge_keep_their_folder_open(tmp_path: Path) -> 
     assert {f["path"] for f in report["other_files"]} == {"a.psd", "photos.zip"}
     args = ["--haystack", str(hay), "--needles", str(needles), "--db", str(tmp_path / "i.sqlite")]
     csv = run_cli(tmp_path, *args, "--format", "csv").stdout
-    assert f"{needles},a.psd,unchecked,,,,other,," in csv.splitlines()
+    assert f"{needles},a.psd,unchecked,,,,other,,," in csv.splitlines()
     paths = run_cli(tmp_path, *args, "--format", "paths").stdout.splitlines()
     assert sorted(paths) == [f"{needles}/a.psd", f"{needles}/photos.zip"]
     code, report = _run(tmp_path, hay, needles, "--ignore-other")

@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
             progress=bars,
             ignore_other=args.ignore_other,
             verify=args.verify,
+            decisions=args.decisions,
         )
     for warning in report.warnings:
         consoles.warn(warning)

@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from reconcile.cli import check, consoles
+from reconcile.cli import check, consoles, decide
 from reconcile.cli.parser import parse
 from reconcile.errors import ReconcileError
 
@@ -17,7 +17,10 @@ EXIT_TODO = 1  # the to-do list is not empty
 EXIT_ERROR = 2  # a usage error or a failure that stopped the run
 EXIT_INTERRUPTED = 130
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"check": check.run}
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": check.run,
+    "decide": decide.run,
+}
 
 
 class _Stopped(BaseException):

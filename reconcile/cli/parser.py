@@ -47,21 +47,73 @@ def parser() -> argparse.ArgumentParser:
         help="files reconcile cannot judge (.psd, .zip, .pdf, ...) keep no folder from being "
         "complete (they are still listed)",
     )  # fmt: skip
+    _decisions(check)
     check.add_argument(
         "--copy-to", metavar="DIR", default=None,
         help="copy the to-do files (missing ones, or --only's statuses) into DIR, keeping the "
         "backups' folder tree; checked, never overwriting, resumable",
     )  # fmt: skip
+    _decide(commands)
     return top
+
+
+def _decide(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    decide = commands.add_parser(
+        "decide",
+        help="record what you decided in review: same, different, unwanted (or undo it)",
+        description="Record what you decided of backup files the last check judged: `same` "
+        "(it is in the library), `different` (not the same as its match), `unwanted` (not "
+        "wanted in the library), `undo` (the matcher's own answer again). A folder stands "
+        "for every item in it. Decisions follow the files' bytes: a moved copy keeps its "
+        "decision, a changed file loses it; --rebuild keeps them.",
+    )
+    decide.add_argument(
+        "verb", nargs="?", choices=("same", "different", "unwanted", "undo"),
+        help="what you decided",
+    )  # fmt: skip
+    decide.add_argument("paths", nargs="*", metavar="PATH", help="backup files or folders")
+    decide.add_argument(
+        "--from", dest="from_file", metavar="FILE", default=None,
+        help="record the choices saved by the review page (reconcile-decisions.json)",
+    )  # fmt: skip
+    decide.add_argument("--list", action="store_true", help="show every decision kept")
+    decide.add_argument("--format", choices=("table", "json"), default="table", help="of --list")
+    decide.add_argument(
+        "--db", metavar="PATH", default=None, help=f"index file (default: {default_path()})"
+    )
+    _decisions(decide)
+
+
+def _decisions(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--decisions", metavar="PATH", default=None,
+        help="the file of your review decisions (default: beside the index; for the default "
+        "index, in ~/.local/share/reconcile)",
+    )  # fmt: skip
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     """The arguments, with the default command supplied when none is named."""
     argv = list(argv)
-    names = {"check"}
+    names = {"check", "decide"}
     if not argv or (argv[0] not in names and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, DEFAULT_COMMAND)
-    return parser().parse_args(argv)
+    grammar = parser()
+    args = grammar.parse_args(argv)
+    if args.command == "decide":
+        _check_decide(grammar, args)
+    return args
+
+
+def _check_decide(grammar: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """What argparse cannot say of `decide`: one of a verb with paths, --from or --list."""
+    asked = [bool(args.verb or args.paths), args.from_file is not None, args.list]
+    if sum(asked) != 1:
+        grammar.error("decide: give a verb and paths, or --from FILE, or --list")
+    if args.verb and not args.paths:
+        grammar.error(f"decide {args.verb}: which backup files or folders?")
+    if args.paths and not args.verb:
+        grammar.error("decide: same, different, unwanted or undo?")
 
 
 def _library(command: argparse.ArgumentParser) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from reconcile.disk.entries import Found, Scan, Standing
 from reconcile.library import roots as planning
+from reconcile.library.decided import Ruling, ruling
 from reconcile.library.judge import judge
 from reconcile.library.links import linked_into
 from reconcile.library.links import warnings as link_warnings
@@ -19,6 +20,7 @@ from reconcile.match.rules import Decision
 from reconcile.match.verify import DEFAULT, Thresholds
 from reconcile.progress import Progress, Silent
 from reconcile.results import ItemResult, OtherFile, Report, Status, folders
+from reconcile.store.decisions import Decisions, decisions_path
 from reconcile.store.index import Index, remove_index
 from reconcile.work.pool import FILE_SECONDS, Analyser, ProcessPool
 
@@ -37,6 +39,7 @@ def reconcile(
     file_seconds: float = FILE_SECONDS,
     ignore_other: bool = False,
     verify: bool = False,
+    decisions: str | None = None,
 ) -> Report:
     """Which needle items the haystack already holds, folder by folder.
 
@@ -46,7 +49,8 @@ def reconcile(
     always fingerprinted in full. Files are analysed by `analyser` (by default `jobs` worker
     processes here, each file allowed `file_seconds`). `ignore_other`: files reconcile cannot
     judge (a PSD, a ZIP) keep no folder from being complete. `verify` reads every unchanged
-    file whole against its stored digest (bit rot shows in no file time).
+    file whole against its stored digest (bit rot shows in no file time). `decisions`: the
+    file of the person's decisions (`reconcile decide`; by default beside the index).
     """
     started = time.monotonic()
     progress = progress or Silent()
@@ -55,6 +59,8 @@ def reconcile(
         remove_index(db)
     with contextlib.ExitStack() as stack:
         index = stack.enter_context(Index(db))
+        store = stack.enter_context(Decisions(decisions or decisions_path(db)))
+        needle_sizes, match_sizes = store.sizes()
         if analyser is None:
             # Workers start when the first file needs them: a run with nothing to decode (an
             # unchanged library, a backup of byte copies) starts none.
@@ -71,20 +77,25 @@ def reconcile(
         shared = Side((), hay_scans).sizes() & Side((), needle_scans).sizes()
         hay = bring_in(
             hay_scans, roots.exclude, index=index, analyser=analyser, progress=progress,
-            phase="Indexing haystack", digest_sizes=shared, quick=quick, verify=verify,
+            phase="Indexing haystack", digest_sizes=shared | match_sizes, quick=quick,
+            verify=verify,
         )  # fmt: skip
         copies = {digest for digest, _, decoded in index.digests(hay.files) if decoded}
         backups = bring_in(
             needle_scans, roots.exclude, index=index, analyser=analyser, progress=progress,
-            phase="Fingerprinting needles", digest_sizes=shared, copies_of=copies,
+            phase="Fingerprinting needles", digest_sizes=shared | needle_sizes, copies_of=copies,
             leave_out=_in_trash, verify=verify,
         )  # fmt: skip
         linked = linked_into(hay, roots.needles, backups)
-        decisions = judge(
+        person = ruling(store, backups, hay, index)
+        judged = judge(
             backups, hay, index=index, analyser=analyser, progress=progress, limits=limits,
-            links=linked,
+            links=linked, refused=person.refused,
         )  # fmt: skip
-        items = _items(backups, hay, decisions)
+        index.store_outcomes(
+            roots.haystack, ((id_, d.status.value, d.match, d.reason) for id_, d in judged.items())
+        )
+        items = _items(backups, hay, judged, person, index.samples(backups.files))
     warnings = [*roots.warnings, *hay.warnings, *backups.warnings, *link_warnings(hay, linked)]
     if roots.haystack and not hay.files:
         warnings.append("the haystack holds no photos or videos: nothing can be found in it")
@@ -123,15 +134,25 @@ def _unseen(scan: Scan) -> list[tuple[str, str]]:
     return [(folder, "; ".join(reasons)) for folder, reasons in why.items()]
 
 
-def _items(backups: Side, hay: Side, decisions: dict[int, Decision]) -> list[ItemResult]:
-    """Every backup file once, in the order the walks found them, with its decision."""
+def _items(
+    backups: Side,
+    hay: Side,
+    judged: dict[int, Decision],
+    person: Ruling,
+    samples: dict[int, bytes],
+) -> list[ItemResult]:
+    """Every backup file once, in the order the walks found them, with the matcher's decision
+    and the person's over it."""
     ids = {found.path: id_ for id_, found in backups.files.items()}
     items = []
     for found in (f for s in backups.scans for f in s.media):
+        verb = None
+        sample = None
         if _in_trash(found):
             decision = Decision(Status.TRASHED, reason=reasons.OLD_TRASH)
         else:
-            decision = decisions[ids[found.path]]
+            decision, verb = person.apply(ids[found.path], judged[ids[found.path]])
+            sample = samples.get(ids[found.path])
         match = hay.files[decision.match] if decision.match is not None else None
         items.append(
             ItemResult(
@@ -145,6 +166,8 @@ def _items(backups: Side, hay: Side, decisions: dict[int, Decision]) -> list[Ite
                 name=found.name,
                 match_name=match.name if match is not None else None,
                 group=found.group,
+                decision=verb,
+                sample=sample.hex() if sample is not None else None,
             )
         )
     return items

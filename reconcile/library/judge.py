@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from reconcile.disk.entries import Found, Standing
@@ -61,9 +62,11 @@ def judge(
     limits: Thresholds = DEFAULT,
     ids: Iterable[int] | None = None,
     links: Mapping[int, str] | None = None,
+    refused: Mapping[int, AbstractSet[int]] | None = None,
 ) -> dict[int, Decision]:
     """The decision for each of `needles`' files (or only `ids` of them), by id. `links`:
-    library files that are backup files themselves (see `library.links`)."""
+    library files that are backup files themselves (see `library.links`); `refused`: by
+    needle id, the library files the person decided it is not (see `library.decided`)."""
     links = links or {}
     real_paths = (
         {id_: os.path.realpath(f.path) for id_, f in needles.files.items()} if links else {}
@@ -75,7 +78,7 @@ def judge(
     while pending:
         progress.start("Matching", len(pending))
         matcher = Matcher(haystack, limits=limits, withheld=withheld(hay), links=links,
-                          real_paths=real_paths)  # fmt: skip
+                          real_paths=real_paths, refused=refused)  # fmt: skip
         confirm: dict[int, None] = {}
         wanted: dict[Look, None] = {}
         waiting: list[int] = []

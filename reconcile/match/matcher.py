@@ -4,6 +4,7 @@ then each needle decided by the rules (`match.rules`), in memory."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 from reconcile.facts import Entry, Fine
 from reconcile.filetypes import Kind
@@ -27,12 +28,14 @@ class Matcher:
         withheld: Mapping[int, str] | None = None,
         links: Mapping[int, str] | None = None,
         real_paths: Mapping[int, str] | None = None,
+        refused: Mapping[int, AbstractSet[int]] | None = None,
     ) -> None:
         self.haystack = haystack
         self.limits = limits
         self.withheld = withheld or {}
         self.links = links or {}
         self.real_paths = real_paths or {}
+        self.refused = refused or {}
 
     def decide(
         self,
@@ -46,11 +49,12 @@ class Matcher:
         for start in range(0, len(needles), BATCH):
             batch = needles[start : start + BATCH]
             bare = World(self.haystack, limits=self.limits, withheld=self.withheld,
-                         links=self.links, real_paths=self.real_paths)  # fmt: skip
+                         links=self.links, real_paths=self.real_paths,
+                         refused=self.refused)  # fmt: skip
             searched = [n for n in batch if self._searched(n, bare)]
             hits = search(self.haystack, searched, self.limits)
             world = World(self.haystack, hits, looks, self.limits, self.withheld, self.links,
-                          self.real_paths)  # fmt: skip
+                          self.real_paths, self.refused)  # fmt: skip
             for needle in batch:
                 out[needle.id] = rules.decide(needle, world)
         return out

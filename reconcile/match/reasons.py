@@ -167,3 +167,36 @@ def _place(where: tuple[float, float]) -> str:
 
 def _seconds(value: float | None) -> str:
     return f"{value:.1f} s" if value else "length unknown"
+
+
+# --- what the person decided in review (library.decided) ----------------------------------
+
+
+def _was(status: str, reason: str | None) -> str:
+    return f"{status}: {reason}" if reason else status
+
+
+def accepted(status: str, reason: str | None) -> str:
+    """A `same` the person decided, over the matcher's own answer."""
+    return f"accepted in review (was: {_was(status, reason)})"
+
+
+def accepted_gone(reason: str | None, match: str | None) -> str:
+    """A `same` decided against a library file that is no longer in the library."""
+    gone = (
+        f"accepted in review as the same as {match}, which is no longer in the library"
+        if match
+        else "accepted in review, but its match is no longer in the library"
+    )
+    return f"{reason}; {gone}" if reason else gone
+
+
+def decided_different(match: str, reason: str | None, *, found_other: bool) -> str:
+    """A needle the person decided is not the same as `match`: what the matcher found else."""
+    if found_other:
+        return f"{reason}; decided in review: not the same as {match}"
+    return f"decided in review: not the same as {match}; nothing else in the library comes close"
+
+
+def unwanted(status: str, reason: str | None) -> str:
+    return f"not wanted (decided in review; was: {_was(status, reason)})"

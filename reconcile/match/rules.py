@@ -20,6 +20,7 @@ Rules never touch files, processes or SQLite: everything they see is in `World`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -100,6 +101,15 @@ class World:
     # real path of the backup file each is; and the needles' real paths, to say which.
     links: Mapping[int, str] = field(default_factory=dict)
     real_paths: Mapping[int, str] = field(default_factory=dict)
+    # Library files the person decided a needle is not the same as (`reconcile decide
+    # different`), by needle id: those pairs are never offered again.
+    refused: Mapping[int, AbstractSet[int]] = field(default_factory=dict)
+
+
+def offered(needle: Entry, hay: int, world: World) -> bool:
+    """Whether the library file `hay` may be the needle's match at all: not when the person
+    decided that the two are different. Every decider asks it of every candidate."""
+    return hay not in world.refused.get(needle.id, ())
 
 
 Decider = Callable[[Entry, Decision | None, World], Outcome | None]
@@ -186,7 +196,9 @@ def equal_bytes(needle: Entry, so_far: Decision | None, world: World) -> Outcome
     needle cannot be decoded (even if the library holds its bytes: we never count a file we
     cannot read). Equal bytes decode alike, so one side's decode vouches for both."""
     twins = world.haystack.twins.get(needle.digest or b"", [])
-    usable = [t for t in twins if t.decoded or needle.full is not None]
+    usable = [
+        t for t in twins if (t.decoded or needle.full is not None) and offered(needle, t.id, world)
+    ]
     if needle.reason is not None or not (usable or needle.full is not None):
         reason = needle.reason or reasons.NOT_DECODED
         if twins:
@@ -233,7 +245,7 @@ def video(needle: Entry, so_far: Decision | None, world: World) -> Outcome | Non
     best: tuple[tuple[int, int, int], Decision] | None = None
     for id_, distance in ranked:
         hay = entries.get(id_)
-        if hay is None:
+        if hay is None or not offered(needle, id_, world):
             continue
         aligned, alike = _frame_pairs_alike(needle, hay, limits)
         if not alike:
@@ -272,6 +284,7 @@ def without_detail(needle: Entry, so_far: Decision | None, world: World) -> Outc
         (float(differences[i]), world.haystack.path(flat[i][0]), flat[i][0])
         for i in _below(differences, world.limits.flat_colour)
         if aspect_matches(needle.full, flat[i][1], limits=world.limits)
+        and offered(needle, flat[i][0], world)
     ]
     if not near:
         return Decision(Status.MISSING, reason=reasons.TOO_FLAT)
@@ -296,7 +309,7 @@ def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | 
     unconfirmed: dict[int, None] = {}
     for hit in hits:
         hay = entries.get(hit.hay)
-        if hay is None:
+        if hay is None or not offered(needle, hit.hay, world):
             continue
         if hay.quick:
             unconfirmed[hit.hay] = None

@@ -12,6 +12,7 @@ from reconcile.results import FolderResult, LibraryNote, Report, Status
 FORMAT_VERSION = 1
 CSV_COLUMNS = (
     "root", "path", "status", "match", "distance", "reason", "kind", "name", "match_name",
+    "decision",
 )  # fmt: skip
 # The status a file of unknown type (a PSD, a ZIP) is listed with: it cannot be judged.
 UNCHECKED = "unchecked"
@@ -32,6 +33,7 @@ def to_json(report: Report) -> dict[str, Any]:
                 status.value: sum(i.status is status and i.kind is Kind.VIDEO for i in report.items)
                 for status in Status
             },
+            "decided": report.decided,
             "skipped": report.skipped,
             "other": len(report.others),
             "todo_folders": len(report.todo),
@@ -50,6 +52,7 @@ def to_json(report: Report) -> dict[str, Any]:
                 "kind": image.kind.value,
                 "name": image.name,
                 "match_name": image.match_name,
+                "decision": image.decision.value if image.decision else None,
             }
             for image in report.items
         ],
@@ -114,9 +117,10 @@ def to_csv(report: Report) -> str:
                 image.kind.value,
                 image.name or "",
                 image.match_name or "",
+                image.decision.value if image.decision else "",
             )
         )
     for other in report.others:
         status = _other_status(report)
-        writer.writerow((other.root, other.path, status, "", "", "", "other", "", ""))
+        writer.writerow((other.root, other.path, status, "", "", "", "other", "", "", ""))
     return out.getvalue()

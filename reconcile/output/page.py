@@ -3,11 +3,18 @@ folders worst first, each backup item beside the library file it matched, filter
 
 Every needle item is one element `.item` with `data-status`, `data-kind` and `data-path`
 attributes, so that scripts (and the tests) can find items by them.
+
+Each item that needs work has three buttons (same / not the same / don't want, with keys for
+going through hundreds); the page keeps the choices in the browser and saves them as one JSON
+file (a download: the page stays a single offline file) that `reconcile decide --from`
+records. Each choice carries the file's sample as judged, so that a file changed since is
+refused rather than decided unseen.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import os
 import time
 from collections.abc import Callable
@@ -27,7 +34,11 @@ _STATUS_TEXT = {
     Status.MISSING: "missing: nothing in the library comes close",
     Status.UNREADABLE: "unreadable: cannot be decoded",
     Status.TRASHED: "trashed: in its old library's trash, not asked to be imported",
+    Status.UNWANTED: "unwanted: you decided you do not want it",
 }
+# The buttons of an item that needs work: its choice, the label, the key that chooses it.
+_BUTTONS = (("same", "same", "s"), ("different", "not the same", "d"),
+            ("unwanted", "don't want", "u"))  # fmt: skip
 
 
 def to_html(report: Report, make_thumbs: Thumbs, *, printable: Callable[[str], str]) -> str:
@@ -58,6 +69,8 @@ def to_html(report: Report, make_thumbs: Thumbs, *, printable: Callable[[str], s
         for s in Status
     )
     e = html.escape
+    run = json.dumps({"format": "reconcile-decisions", "version": 1,
+                      "haystack": list(report.haystack), "made": time.time()})  # fmt: skip
     roots = "".join(f"<li>{e(printable(r))}</li>" for r in report.haystack)
     backups = "".join(f"<li>{e(printable(r))}</li>" for r in report.needles)
     return _PAGE.format(
@@ -72,6 +85,9 @@ def to_html(report: Report, make_thumbs: Thumbs, *, printable: Callable[[str], s
         backups=backups,
         sections="\n".join(sections),
         when=e(time.strftime("%Y-%m-%d %H:%M")),
+        run=run.replace("<", "\\u003c"),
+        keys=" · ".join(f"<kbd>{key}</kbd> {label}" for _, label, key in _BUTTONS),
+        decided=report.decided,
     )
 
 
@@ -118,14 +134,36 @@ def _item(item: ItemResult, thumbs: dict[str, str | None], printable: Callable[[
     if item.match:
         sides.append(_side("library", item.match, item.kind, thumbs, printable, item.match_name))
     reason = item.reason or _STATUS_TEXT[item.status]
+    decided = (
+        f'<span class="decided">decided: {item.decision.value}</span>' if item.decision else ""
+    )
     return (
         f'<article class="item {item.status.value}" data-status="{item.status.value}" '
-        f'data-kind="{item.kind.value}" data-path="{e(shown)}">'
+        f'data-kind="{item.kind.value}" data-path="{e(shown)}"{_choosing(item, shown)}>'
         f'<header><span class="status">{item.status.value}</span> '
-        f'<span class="file">{e(printable(os.path.basename(item.path)))}</span></header>'
+        f'<span class="file">{e(printable(os.path.basename(item.path)))}</span>{decided}</header>'
         f'<div class="pair">{"".join(sides)}</div>'
-        f'<p class="reason">{e(reason)}</p></article>'
+        f'<p class="reason">{e(reason)}</p>{_buttons(item)}</article>'
     )
+
+
+def _choosing(item: ItemResult, shown: str) -> str:
+    """The attributes a choice is saved with, on an item that needs work."""
+    if item.status.done or item.sample is None:
+        return ""
+    match = f' data-match="{html.escape(item.match)}"' if item.match else ""
+    return f' data-todo="1" data-sample="{item.sample}"{match}'
+
+
+def _buttons(item: ItemResult) -> str:
+    if item.status.done or item.sample is None:
+        return ""
+    buttons = "".join(
+        f'<button type="button" data-choice="{choice}" title="key: {key}">{label}</button>'
+        for choice, label, key in _BUTTONS
+        if item.match or choice == "unwanted"
+    )
+    return f'<div class="choose">{buttons}<span class="chosen"></span></div>'
 
 
 def _side(
@@ -213,6 +251,24 @@ figcaption .name { font-weight: 600; color: #222; }
   background: rgba(0,0,0,.6); color: #fff; font-size: .7rem; padding: 0 .3rem; border-radius: 2px; }
 .reason { margin: .3rem 0 0; font-size: .85rem; color: #333; }
 footer { color: #888; margin-top: 2rem; font-size: .8rem; }
+.choose { display: flex; gap: .4rem; align-items: center; margin-top: .4rem; }
+.choose button, #save { font: inherit; font-size: .85rem; padding: .15rem .6rem;
+  border: 1px solid #bbb; border-radius: 4px; background: #fff; cursor: pointer; }
+.choose button:hover { background: #f0f0f0; }
+.choose button.on { color: #fff; border-color: transparent; }
+.choose button.on[data-choice="same"] { background: #2e7d32; }
+.choose button.on[data-choice="different"] { background: #c62828; }
+.choose button.on[data-choice="unwanted"] { background: #6d4c41; }
+.chosen { font-size: .8rem; color: #555; }
+.item.current { outline: 3px solid #1565c0; outline-offset: 1px; }
+.item[data-chosen] { background: #f3f7f3; }
+.decided { margin-left: auto; font-size: .75rem; padding: .05rem .4rem; border-radius: 3px;
+  background: #fff3e0; color: #6d4c41; }
+.unwanted .status { background: #d7ccc8; }
+#save { background: #1565c0; color: #fff; border-color: transparent; font-weight: 600; }
+#save:disabled { background: #90a4ae; cursor: default; }
+.keys { color: #666; font-size: .8rem; } kbd { border: 1px solid #bbb; border-radius: 3px;
+  padding: 0 .3rem; background: #fff; font-size: .75rem; }
 """
 
 _SCRIPT = """
@@ -235,6 +291,77 @@ _SCRIPT = """
   }
   boxes.forEach(b => b.addEventListener('change', apply));
   text.addEventListener('input', apply);
+
+  // Choices: kept in the browser (so that a reload loses none), saved as one JSON file.
+  const run = JSON.parse(document.getElementById('run').textContent);
+  const store = 'reconcile-choices:' + run.haystack.join('|') + ':' + run.made;
+  const chosen = new Map(JSON.parse(localStorage.getItem(store) || '[]'));
+  const save = document.getElementById('save');
+  const todo = () => [...document.querySelectorAll('.item[data-todo]')]
+    .filter(i => i.offsetParent !== null);
+  let current = null;
+  function show(item) {
+    const choice = chosen.get(item.dataset.path);
+    item.querySelectorAll('button[data-choice]').forEach(
+      b => b.classList.toggle('on', b.dataset.choice === choice));
+    const label = item.querySelector('.chosen');
+    const button = item.querySelector(`button[data-choice="${choice}"]`);
+    label.textContent = choice ? 'chosen: ' + button.textContent : '';
+    if (choice) item.dataset.chosen = choice; else delete item.dataset.chosen;
+  }
+  function changed() {
+    localStorage.setItem(store, JSON.stringify([...chosen]));
+    save.disabled = chosen.size === 0;
+    save.textContent = `Save ${chosen.size} choice${chosen.size === 1 ? '' : 's'}`;
+  }
+  function choose(item, choice) {
+    if (!choice || !item.querySelector(`button[data-choice="${choice}"]`)) return;
+    if (chosen.get(item.dataset.path) === choice) chosen.delete(item.dataset.path);
+    else chosen.set(item.dataset.path, choice);
+    show(item); changed();
+  }
+  function focus(item) {
+    if (current) current.classList.remove('current');
+    current = item;
+    if (item) { item.classList.add('current'); item.scrollIntoView({block: 'center'}); }
+  }
+  document.querySelectorAll('.item[data-todo]').forEach(item => {
+    show(item);
+    item.querySelectorAll('button[data-choice]').forEach(b => b.addEventListener('click', () => {
+      focus(item); choose(item, b.dataset.choice);
+    }));
+  });
+  const keys = {s: 'same', d: 'different', u: 'unwanted'};
+  document.addEventListener('keydown', event => {
+    if (event.target.tagName === 'INPUT' || event.ctrlKey || event.metaKey || event.altKey) return;
+    const items = todo();
+    const at = items.indexOf(current);
+    if (event.key === 'j' || event.key === 'k') {
+      const next = event.key === 'j' ? at + 1 : at - 1;
+      if (items.length) focus(items[Math.max(0, Math.min(items.length - 1, next))]);
+    } else if (current && keys[event.key]) {
+      choose(current, keys[event.key]);
+      if (chosen.has(current.dataset.path) && at + 1 < items.length) focus(items[at + 1]);
+    } else if (current && event.key === 'x') {
+      chosen.delete(current.dataset.path); show(current); changed();
+    } else return;
+    event.preventDefault();
+  });
+  save.addEventListener('click', () => {
+    const choices = [...chosen].map(([path, choice]) => {
+      const item = document.querySelector(`.item[data-todo][data-path="${CSS.escape(path)}"]`);
+      return {path, choice, sample: item.dataset.sample, match: item.dataset.match || null};
+    });
+    const data = {...run, choices};
+    const blob = new Blob([JSON.stringify(data, null, 2)], {type: 'application/json'});
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = 'reconcile-decisions.json';
+    document.body.appendChild(link); link.click(); link.remove();
+    document.getElementById('saved').textContent = 'saved reconcile-decisions.json: record it ' +
+      'with reconcile decide --from reconcile-decisions.json';
+  });
+  changed();
 })();
 """
 
@@ -246,10 +373,15 @@ _PAGE = """<!DOCTYPE html>
 <h1>{todo} folders to do · {total} photos and videos ({videos} videos) in the backups</h1>
 <div class="roots"><div>Library<ul>{library}</ul></div><div>Backups<ul>{backups}</ul></div></div>
 <nav class="filters">{counts}
-<input id="folder-filter" type="search" placeholder="filter folders by name"></nav>
+<input id="folder-filter" type="search" placeholder="filter folders by name">
+<button id="save" type="button" disabled>Save 0 choices</button>
+<span class="keys"><kbd>j</kbd>/<kbd>k</kbd> next/previous · {keys} · <kbd>x</kbd> clear</span>
+<span id="saved" class="keys"></span></nav>
 {sections}
 <footer>made by reconcile on {when}: every backup photo and video once, the worst folders
-first; complete folders are folded at the end.</footer>
+first; complete folders are folded at the end. {decided} items carry a decision of yours
+(reconcile decide --list).</footer>
+<script type="application/json" id="run">{run}</script>
 <script>{script}</script>
 </body></html>
 """

@@ -35,6 +35,8 @@ def to_tables(report: Report) -> Group:
         summary.add_row(status.value, str(report.count(status)))
     summary.add_row("total", str(len(report.items)), style="bold")
     summary.add_row("of which videos", str(sum(i.kind is Kind.VIDEO for i in report.items)))
+    if report.decided:
+        summary.add_row("of which decided in review", str(report.decided))
     summary.add_row("skipped (not media)", str(report.skipped))
     if report.others:
         checked = "ignored" if report.ignore_other else "not checked"

@@ -8,6 +8,7 @@ With `store.schema` and `store.rows`, the only modules that import sqlite3.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import sqlite3
 import time
@@ -50,6 +51,18 @@ class Known:
     inode: int | None = None  # None: stored by an index before schema 6
     ctime_ns: int | None = None
     sample: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LastResult:
+    """A backup file's status and match as the last run that judged it left them."""
+
+    path: str
+    size: int
+    sample: bytes | None
+    status: str
+    match: str | None
+    reason: str | None
 
 
 def default_path() -> str:
@@ -167,6 +180,10 @@ class Index:
         def write(db: sqlite3.Connection) -> None:
             db.executemany("DELETE FROM files WHERE id = ?", chunk)
             db.executemany("DELETE FROM frames WHERE file_id = ?", chunk)
+            db.executemany(
+                "DELETE FROM outcomes WHERE file_id = ? OR match_id = ?",
+                [(id_, id_) for (id_,) in chunk],
+            )
             _forget_looks(db, [id_ for (id_,) in chunk])
 
         if chunk:
@@ -211,6 +228,63 @@ class Index:
                     "INSERT OR REPLACE INTO looks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
                 )
             )
+
+    # --- what the last run decided, for `reconcile decide` -----------------------------
+
+    def store_outcomes(
+        self, haystack: Sequence[str], outcomes: Iterable[tuple[int, str, int | None, str | None]]
+    ) -> None:
+        """Each judged backup file's (id, status, match id, reason), replacing what an
+        earlier run left for it, and the library roots they were judged against."""
+        rows = list(outcomes)
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany("INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?)", rows)
+            db.execute(
+                "INSERT OR REPLACE INTO last_run VALUES (1, ?, ?)",
+                (json.dumps(list(haystack)), time.time()),
+            )
+
+        self._write(write)
+
+    def last_haystack(self) -> tuple[str, ...] | None:
+        """The library roots of the last run that judged backups with this index."""
+        rows = self._query("SELECT haystack FROM last_run WHERE id = 1")
+        return tuple(json.loads(rows[0][0])) if rows else None
+
+    def last_results(self, path: str) -> list[LastResult]:
+        """What the last run decided of the backup file at `path`, or of every one below it."""
+        exact = os.fsencode(path)
+        low, high = _prefix_range(path)
+        rows = self._query(
+            "SELECT f.path, f.size, f.sample, o.status, m.path, o.reason FROM outcomes o "
+            "JOIN files f ON f.id = o.file_id LEFT JOIN files m ON m.id = o.match_id "
+            "WHERE f.path = ? OR (f.path >= ? AND f.path < ?) ORDER BY f.path",
+            (exact, low, high),
+        )
+        return [
+            LastResult(
+                path=os.fsdecode(bytes(row[0])),
+                size=row[1],
+                sample=None if row[2] is None else bytes(row[2]),
+                status=row[3],
+                match=None if row[4] is None else os.fsdecode(bytes(row[4])),
+                reason=row[5],
+            )
+            for row in rows
+        ]
+
+    def samples(self, ids: Iterable[int]) -> dict[int, bytes]:
+        """The stored samples (first and last blocks, `files.sample_of`) of these files."""
+        found: dict[int, bytes] = {}
+        for batch in _batches(list(ids), 500):
+            marks = ", ".join("?" * len(batch))
+            for id_, sample in self._query(
+                f"SELECT id, sample FROM files WHERE id IN ({marks}) AND sample IS NOT NULL",
+                batch,
+            ):
+                found[int(id_)] = bytes(sample)
+        return found
 
     # --- reading stored facts -----------------------------------------------------------
 

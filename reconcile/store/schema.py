@@ -33,7 +33,10 @@ from reconcile.store.rows import pack_crops, unpack_crops
 # identity is its inode and ctime too, and `sample` digests its first and last blocks, so that
 # a file replaced under the same size and mtime is seen as changed. 7: `looks` keeps what a
 # fine look at a pair measured (the closer looks' scores of 5 and 6 go: another measure).
-VERSION = 7
+# 8: `outcomes` keeps each backup file's last status and match, and `last_run` the library
+# it was judged against, for `reconcile decide` (the decisions themselves live in a file of
+# their own: store.decisions).
+VERSION = 8
 APPLICATION_ID = 0x52434E43  # "RCNC"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -83,7 +86,20 @@ CREATE TABLE looks (
     PRIMARY KEY (needle, hay)
 )"""
 LOOKS_HAY = "CREATE INDEX looks_hay ON looks (hay)"
-CURRENT = (FILES, FILES_DIGEST, FRAMES, LOOKS, LOOKS_HAY)
+OUTCOMES = """
+CREATE TABLE outcomes (
+    file_id INTEGER PRIMARY KEY,
+    status TEXT NOT NULL,
+    match_id INTEGER,
+    reason TEXT
+)"""
+LAST_RUN = """
+CREATE TABLE last_run (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    haystack TEXT NOT NULL,
+    finished REAL NOT NULL
+)"""
+CURRENT = (FILES, FILES_DIGEST, FRAMES, LOOKS, LOOKS_HAY, OUTCOMES, LAST_RUN)
 
 
 class Owner(enum.Enum):
@@ -216,13 +232,18 @@ def _add_crop_views(db: sqlite3.Connection) -> None:
     db.executemany("UPDATE files SET crops = ? WHERE id = ?", updates)
 
 
+def _to_8(db: sqlite3.Connection) -> None:
+    _create(db, OUTCOMES)
+    _create(db, LAST_RUN)
+
+
 # Extensions of formats that can hold several pictures (animations, pages, MPO views).
 _PAGED = ("gif", "tif", "tiff", "png", "apng", "webp", "mpo")
 
 
 # _STEPS[n - 1] takes an index of version n to n + 1.
 _STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _to_2, _to_3, _to_4, _to_5, _to_6, _to_7,
+    _to_2, _to_3, _to_4, _to_5, _to_6, _to_7, _to_8,
 )  # fmt: skip
 assert len(_STEPS) == VERSION - 1
 
