@@ -113,7 +113,10 @@ def several_pictures(library: list[Source], outsiders: list[Source]) -> Built:
     same as them."""
     hay: dict[str, bytes] = {}
     cases: list[Case] = []
-    stills = [thumbnail(s.load(), 480) for s in library[:24]]
+    # Mirrored, so that no library file but the files of several pictures holds them: a
+    # page alone is then a picture the library has only inside such a file (the library's
+    # own single photo would rightly be `same` to it).
+    stills = [np.ascontiguousarray(thumbnail(s.load(), 480)[:, ::-1]) for s in library[:24]]
     strangers = [thumbnail(s.load(), 480) for s in outsiders[:8]]
     for number in range(0, min(len(stills) - 3, 8 * 3), 3):
         frames = [Image.fromarray(_fit(stills[number + k], stills[number])) for k in range(3)]
