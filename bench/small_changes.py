@@ -100,11 +100,15 @@ def crops(library: list[Source]) -> Built:
                               OTHER_SHOT, f"{stem}.jpg", SIMILAR_ONLY))  # fmt: skip
 
         case("10 % cut from each side", _centre(rgb, shapes["10 % a side"], w, h))
-        square = square_crop(rgb)
-        case("square (Instagram), 1080 px", thumbnail(square, min(1080, square.shape[0])), 85)
+        # A crop to the shape the photo has already is the whole photo (Kodak's are square
+        # here, some Urban100 photos 4:3): a copy, rightly `same`, so no crop case.
+        if abs(w / h - 1) > 0.05:
+            square = square_crop(rgb)
+            case("square (Instagram), 1080 px", thumbnail(square, min(1080, square.shape[0])), 85)
         if abs(w / h - 4 / 3) > 0.05 and abs(h / w - 4 / 3) > 0.05:
             case("4:3 centre (a print)", _centre(rgb, shapes["4:3"], w, h))
-        case("the camera's EXIF thumbnail as a file", camera_thumbnail(rgb), 80)
+        if abs(w / h - 4 / 3) > 0.05:
+            case("the camera's EXIF thumbnail as a file", camera_thumbnail(rgb), 80)
     return {}, cases
 
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from reconcile.commands.check import reconcile
+    from reconcile.commands.dupes import dupes
+    from reconcile.commands.find import find
     from reconcile.errors import IndexFileError, ReconcileError, RootError
     from reconcile.progress import Progress
     from reconcile.results import FolderResult, ItemResult, Report, Status, Verdict
@@ -25,6 +27,8 @@ _HOMES = {
     "Status": "reconcile.results",
     "Verdict": "reconcile.results",
     "reconcile": "reconcile.commands.check",
+    "find": "reconcile.commands.find",
+    "dupes": "reconcile.commands.dupes",
     "Progress": "reconcile.progress",
 }
 # Names of version 0.2, kept so that programs written against it still run.
@@ -39,6 +43,8 @@ __all__ = [
     "RootError",
     "Status",
     "Verdict",
+    "dupes",
+    "find",
     "reconcile",
 ]
 __version__ = "0.3.0"

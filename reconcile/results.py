@@ -255,3 +255,57 @@ def folders(
         )
     )
     return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """One file of a group of copies inside the library."""
+
+    path: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    name: str | None = None  # the name its photo library shows
+    kept: bool = False  # under a --keep-in folder: always kept
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Files of the library that are copies of each other: `identical` (the same bytes) or
+    verified `same`, each linked to the group by at least one verified pair. `keep` is the
+    one suggested to keep; `redundant` the others (never a --keep-in file)."""
+
+    status: Status
+    files: tuple[Copy, ...]
+    keep: str
+    redundant: tuple[str, ...]
+
+    @property
+    def redundant_bytes(self) -> int:
+        sizes = {f.path: f.size for f in self.files}
+        return sum(sizes[path] for path in self.redundant)
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Two library files that are close but not verified the same: for review."""
+
+    a: str
+    b: str
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Copies:
+    """What `reconcile dupes` found in one library."""
+
+    haystack: tuple[str, ...]
+    files: int  # photos and videos in the library
+    groups: tuple[Group, ...]
+    similar: tuple[Pair, ...]
+    seconds: float
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def redundant_bytes(self) -> int:
+        return sum(g.redundant_bytes for g in self.groups)

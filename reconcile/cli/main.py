@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from reconcile.cli import check, consoles, decide
+from reconcile.cli import check, consoles, decide, dupes, find
 from reconcile.cli.parser import parse
 from reconcile.errors import ReconcileError
 
@@ -20,6 +20,8 @@ EXIT_INTERRUPTED = 130
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": check.run,
     "decide": decide.run,
+    "dupes": dupes.run,
+    "find": find.run,
 }
 
 

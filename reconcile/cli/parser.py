@@ -54,7 +54,44 @@ def parser() -> argparse.ArgumentParser:
         "backups' folder tree; checked, never overwriting, resumable",
     )  # fmt: skip
     _decide(commands)
+    _dupes(commands)
+    _find(commands)
     return top
+
+
+def _dupes(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dupes = commands.add_parser(
+        "dupes",
+        help="which files of the library are copies of each other",
+        description="Groups of library files that are identical or verified the same, each "
+        "with a suggested keep (most pixels, then RAW or HEIC over JPEG, then the oldest), "
+        "and the similar pairs for review. Never deletes or moves anything.",
+    )
+    _library(dupes)
+    dupes.add_argument(
+        "--keep-in", action="append", metavar="DIR", default=None,
+        help="files under DIR are always kept, never listed as copies (repeatable)",
+    )  # fmt: skip
+    dupes.add_argument(
+        "--format", choices=("table", "json", "csv", "html", "paths"), default="table",
+        help="table: the groups; json: docs/report-format.md; csv: a row per file; html: a "
+        "page with each group side by side; paths: the copies to spare, never a keep",
+    )  # fmt: skip
+    dupes.add_argument("-0", "--null", action="store_true", help="with --format paths: NUL ends")
+
+
+def _find(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    find = commands.add_parser(
+        "find",
+        help="whether photos are already in the library (exit 0 when every one is)",
+        description="Each FILE judged as a backup file is, against the library; exit 0 when "
+        "every one is identical or same. The files are not added to the index.",
+    )
+    find.add_argument("files", nargs="+", metavar="FILE", help="photos or videos; - reads "
+                      "paths from stdin, one a line")  # fmt: skip
+    _library(find)
+    _formats(find, ("table", "json", "csv", "paths"))
+    _decisions(find)
 
 
 def _decide(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -95,7 +132,7 @@ def _decisions(command: argparse.ArgumentParser) -> None:
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     """The arguments, with the default command supplied when none is named."""
     argv = list(argv)
-    names = {"check", "decide"}
+    names = {"check", "decide", "dupes", "find"}
     if not argv or (argv[0] not in names and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, DEFAULT_COMMAND)
     grammar = parser()

@@ -62,6 +62,9 @@ class Scan:
     libraries: list[LibraryNote] = field(default_factory=list)
     # Folders (relative) whose files could not be seen, with why: nothing there was judged.
     unseen: list[tuple[str, str]] = field(default_factory=list)
+    # Only the files asked for (`reconcile find`), not a walk of the root: what the index
+    # knows of the root's other files is not stale.
+    chosen: bool = False
 
 
 def classify(root: str, rel: str, path: str) -> Found | Kind:

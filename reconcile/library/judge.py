@@ -63,10 +63,12 @@ def judge(
     ids: Iterable[int] | None = None,
     links: Mapping[int, str] | None = None,
     refused: Mapping[int, AbstractSet[int]] | None = None,
+    copies: bool = False,
 ) -> dict[int, Decision]:
     """The decision for each of `needles`' files (or only `ids` of them), by id. `links`:
     library files that are backup files themselves (see `library.links`); `refused`: by
-    needle id, the library files the person decided it is not (see `library.decided`)."""
+    needle id, the library files the person decided it is not (see `library.decided`);
+    `copies`: search only for what can be `same` (`candidates.search`)."""
     links = links or {}
     real_paths = (
         {id_: os.path.realpath(f.path) for id_, f in needles.files.items()} if links else {}
@@ -78,7 +80,7 @@ def judge(
     while pending:
         progress.start("Matching", len(pending))
         matcher = Matcher(haystack, limits=limits, withheld=withheld(hay), links=links,
-                          real_paths=real_paths, refused=refused)  # fmt: skip
+                          real_paths=real_paths, refused=refused, copies=copies)  # fmt: skip
         confirm: dict[int, None] = {}
         wanted: dict[Look, None] = {}
         waiting: list[int] = []

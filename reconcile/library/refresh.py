@@ -64,6 +64,15 @@ class Refresh:
         unchanged: list[tuple[Known, Found]] = []  # as far as size and times tell
         todo: list[Found] = []
         for s in scans:
+            if s.chosen:
+                known = self._index.known_at(f.path for f in s.media)
+                for found in s.media:
+                    row = known.get(os.fsencode(found.path))
+                    if row is not None and self._same_on_disk(row, found):
+                        unchanged.append((row, found))
+                    else:
+                        todo.append(found)
+                continue
             known = self._index.known_under(s.root)
             # A library's originals kept elsewhere ("referenced") are known by their paths.
             prefix = s.root.rstrip(os.sep) + os.sep

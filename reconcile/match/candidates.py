@@ -71,11 +71,17 @@ def queries(entry: Entry) -> list[Query]:
 
 
 def search(
-    haystack: Haystack, needles: Sequence[Entry], limits: Thresholds
+    haystack: Haystack, needles: Sequence[Entry], limits: Thresholds, *, copies: bool = False
 ) -> dict[int, list[Hit]]:
     """Per needle id: its candidates, nearest first, at most MAX_CANDIDATES. A needle that
     found nothing within the radius is searched again wider, as stored (tone edits of
-    low-texture photos; a turned or cropped view that far finds only strangers)."""
+    low-texture photos; a turned or cropped view that far finds only strangers). `copies`:
+    only what can be `same` is searched (the pictures as stored, within the radius): turned,
+    cropped and trimmed views, and the wide search, find only `similar` pairs."""
+    if copies:
+        exact = [Query(e.id, FULL, 0, FULL, e.full.dhash, e.full.phash) for e in needles
+                 if e.full is not None]  # fmt: skip
+        return _search(haystack, exact, limits.radius)
     asked = [q for entry in needles for q in queries(entry)]
     hits = _search(haystack, asked, limits.radius)
     unfound = [q for q in asked if q.needle not in hits and q.exact]

@@ -29,6 +29,7 @@ class Matcher:
         links: Mapping[int, str] | None = None,
         real_paths: Mapping[int, str] | None = None,
         refused: Mapping[int, AbstractSet[int]] | None = None,
+        copies: bool = False,
     ) -> None:
         self.haystack = haystack
         self.limits = limits
@@ -36,6 +37,7 @@ class Matcher:
         self.links = links or {}
         self.real_paths = real_paths or {}
         self.refused = refused or {}
+        self.copies = copies  # search only for what can be `same` (candidates.search)
 
     def decide(
         self,
@@ -52,7 +54,7 @@ class Matcher:
                          links=self.links, real_paths=self.real_paths,
                          refused=self.refused)  # fmt: skip
             searched = [n for n in batch if self._searched(n, bare)]
-            hits = search(self.haystack, searched, self.limits)
+            hits = search(self.haystack, searched, self.limits, copies=self.copies)
             world = World(self.haystack, hits, looks, self.limits, self.withheld, self.links,
                           self.real_paths, self.refused)  # fmt: skip
             for needle in batch:
