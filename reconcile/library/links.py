@@ -18,19 +18,28 @@ def linked_into(hay: Side, needle_roots: Sequence[str], backups: Side) -> dict[i
     """The library files (by id) that resolve to a file of the backups: the real path of
     the backup file each one is. A backup file that is itself a link into the library (a
     backup folder linking to the library's) is the library's file: deleting the backup
-    deletes only the link, so it does not count here."""
-    needle_files: dict[tuple[int | None, int], str] = {}
-    for f in backups.files.values():
-        real = os.path.realpath(f.path)
-        if f.inode is not None and not any(_under(real, root) for root in hay.roots):
-            needle_files[(f.device, f.inode)] = real
-    found: dict[int, str] = {}
+    deletes only the link, so it does not count here.
+
+    A symlink, a hard link and a bind mount all show as the same device and inode (the walk
+    stats through links), so files are paired by those, and only the few that pair have
+    their real paths resolved: a library of 100,000 files is not resolved file by file."""
+    library: dict[tuple[int | None, int], list[int]] = {}
     for id_, file in hay.files.items():
-        real = os.path.realpath(file.path)
-        if any(_under(real, root) for root in needle_roots):
-            found[id_] = real
-        elif file.inode is not None and (file.device, file.inode) in needle_files:
-            found[id_] = needle_files[(file.device, file.inode)]  # a hard link, a bind mount
+        if file.inode is not None:
+            library.setdefault((file.device, file.inode), []).append(id_)
+    found: dict[int, str] = {}
+    for f in backups.files.values():
+        ids = library.get((f.device, f.inode)) if f.inode is not None else None
+        if not ids:
+            continue
+        real = os.path.realpath(f.path)
+        if not any(_under(real, root) for root in hay.roots):
+            found.update(dict.fromkeys(ids, real))
+    for id_, file in hay.files.items():  # known by path alone (no inode): resolved
+        if file.inode is None:
+            real = os.path.realpath(file.path)
+            if any(_under(real, root) for root in needle_roots):
+                found[id_] = real
     return found
 
 
