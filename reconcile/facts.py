@@ -13,6 +13,8 @@ import numpy as np
 
 from reconcile.filetypes import Kind
 
+# The long side at which a clip's frames along its length are compared pixel for pixel.
+CLIP_LOOK = 256
 # The long side, at most, at which a pair about to be `same` is compared in full (a fine look,
 # verify.fine_difference): enough to see a change of 0.05 % of the frame, and a JPEG of a
 # camera still decodes at 1/4 for it. Measured on bench.accuracy's tuning half: 1536 px found
@@ -137,6 +139,9 @@ class FileFacts:
     # for a fine look: never stored, it serves one comparison.
     look: np.ndarray | None = field(default=None, compare=False)
     look_size: int | None = None  # the Task's `look` it answers (0: `along`)
+    # A clip's frames along its length as pictures (YCrCb, CLIP_LOOK px), when the task asked
+    # for them (`along`): a title card's changed word shows there, not in a 64 px print.
+    looks: tuple[np.ndarray, ...] = field(default=(), compare=False)
     # Who the file is beyond size and mtime, as the scan saw it: a file replaced under the same
     # size and mtime has another inode or ctime, and another `sample` (see files.sample_of).
     inode: int | None = None

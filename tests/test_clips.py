@@ -63,3 +63,33 @@ def test_a_muted_copy_is_an_edit(tmp_path: Path) -> None:
                                                   "(a muted copy?)")  # fmt: skip
     assert items["silent-dubbed.mp4"] == ("similar", "the library's clip has no sound; this one "
                                                      "has")  # fmt: skip
+
+
+def _title(words: str) -> np.ndarray:
+    """A title card: a dark picture with white words, as a slideshow app opens with."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    card = Image.fromarray((scene(70, 240, 320) * 0.4).astype(np.uint8))
+    draw = ImageDraw.Draw(card)
+    draw.text((160, 120), words, font=ImageFont.load_default(size=30), fill="white",
+              anchor="mm")  # fmt: skip
+    return np.asarray(card)
+
+
+def test_a_title_cards_changed_digit_is_seen(tmp_path: Path) -> None:
+    """ "Summer 2019" and "Summer 2018": the same slides after a title card whose one digit
+    differs. At 64 px a frame the two are alike; the frames along the clip compared pixel
+    for pixel are not, and the clip is `similar`. A copy at a lower rate stays `same`."""
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+
+    def slideshow(words: str) -> Iterator[np.ndarray]:
+        yield from (_title(words) for _ in range(6))
+        yield from _slideshow(SLIDES)
+
+    write_clip(hay / "summer.mp4", slideshow("Summer 2019"), fps=4)
+    write_clip(needles / "summer-copy.mp4", slideshow("Summer 2019"), fps=4, bit_rate=300_000)
+    write_clip(needles / "summer-2018.mp4", slideshow("Summer 2018"), fps=4)
+    items = _items(tmp_path, hay, needles)
+    assert items["summer-copy.mp4"][0] == "same"
+    assert items["summer-2018.mp4"][0] == "similar"
+    assert "strokes" in items["summer-2018.mp4"][1] or "clip" in items["summer-2018.mp4"][1]

@@ -177,3 +177,45 @@ def test_a_byte_copy_of_a_thumbnail_indexed_file_needs_no_confirmation(
     assert _statuses(report) == {"copy.jpg": Status.IDENTICAL}
     assert "Confirming candidates" not in phases.totals
     assert _quick_rows(db)["IMG_3.jpg"] is True
+
+
+def _heic(rgb: np.ndarray, thumbnail: int | None) -> bytes:
+    """An HEIC as iPhones write them: with an embedded thumbnail of `thumbnail` px (long
+    side), or none."""
+    import pillow_heif
+
+    out = io.BytesIO()
+    heif = pillow_heif.from_pillow(Image.fromarray(rgb))
+    heif.save(out, quality=70, thumbnails=[thumbnail] if thumbnail else [])
+    return out.getvalue()
+
+
+def test_quick_indexes_heics_from_their_embedded_thumbnails(tmp_path: Path, db: str) -> None:
+    """A phone library: HEICs with a 320 px thumbnail are indexed from it (no tile decoded),
+    the one a backup photo may match is confirmed in full; one without a thumbnail, or with
+    one too small to stand in, is decoded. The answers are those of a full run."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    photos = [scene(seed, 600, 800) for seed in range(720, 724)]
+    for number, photo in enumerate(photos[:3]):
+        (lib / f"IMG_{number}.HEIC").write_bytes(_heic(photo, 320))
+    (lib / "IMG_3.HEIC").write_bytes(_heic(photos[3], 160))
+    (lib / "IMG_4.HEIC").write_bytes(_heic(scene(730, 600, 800), None))
+    write(tmp_path / "backup/IMG_1.JPG", resized(photos[1], 0.5), 85)  # the phone's export
+    write(tmp_path / "backup/new.jpg", scene(801), 90)
+    args = {"haystack": [str(lib)], "needles": [str(tmp_path / "backup")]}
+    phases = Phases()
+    report = reconcile(**args, db=db, quick=True, progress=phases)
+    assert _statuses(report) == {"IMG_1.JPG": Status.SAME, "new.jpg": Status.MISSING}
+    assert phases.totals["Confirming candidates"] == 1
+    quick = _quick_rows(db)
+    assert [quick[f"IMG_{n}.HEIC"] for n in range(5)] == [True, False, True, False, False]
+    with Index(db) as index:
+        sizes = {
+            os.path.basename(e.path): (e.full.width, e.full.height)
+            for e in index.entries(index.ids_for(str(p) for p in lib.iterdir()).values()).values()
+            if e.full is not None
+        }
+    assert sizes["IMG_0.HEIC"] == (800, 600)  # the picture's size, not the thumbnail's
+    full = reconcile(**args, db=str(tmp_path / "full.sqlite"))
+    assert _statuses(full) == _statuses(report)

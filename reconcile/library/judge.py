@@ -133,8 +133,7 @@ def _fine_looks(
     if not todo:
         return found
     progress.start("Comparing in full", len(todo))
-    for start in range(0, len(todo), _LOOK_BATCH):
-        batch = todo[start : start + _LOOK_BATCH]
+    for batch in _batches(todo):
         # Each file once for each size its pairs are compared at (0: a clip along its
         # length). Resampled twice (to the larger size, then the smaller), thin strokes
         # would lose contrast a copy's do not.
@@ -177,10 +176,23 @@ def _look_task(file: Found, size: int) -> Task:
 
 def _measured(look: Look, a: FileFacts, b: FileFacts, limits: Thresholds) -> Fine:
     if look.clip:
-        return clip_difference(a.frames, b.frames, limits)
+        return clip_difference(a.frames, b.frames, limits, (a.looks, b.looks))
     assert a.look is not None and b.look is not None
     return fine_difference(a.look, b.look, limits, resampled=look.resampled)
 
 
+def _batches(looks: list[Look]) -> list[list[Look]]:
+    """The looks in batches whose pictures are held at once: fewer of clips, whose frames
+    along their length take far more room than one picture."""
+    batches: list[list[Look]] = []
+    for look in looks:
+        most = _CLIP_BATCH if look.clip else _LOOK_BATCH
+        if not batches or len(batches[-1]) >= most or batches[-1][0].clip != look.clip:
+            batches.append([])
+        batches[-1].append(look)
+    return batches
+
+
 _LOOK_BATCH = 32  # pairs whose pictures are held at once (about 2 MB each)
+_CLIP_BATCH = 4  # pairs of clips (up to 120 frames of CLIP_LOOK px each: about 13 MB a clip)
 _COMPARERS = os.cpu_count() or 1

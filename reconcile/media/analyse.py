@@ -7,9 +7,9 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO
 
-from reconcile.facts import FileFacts, Task
+from reconcile.facts import CLIP_LOOK, FileFacts, Task
 from reconcile.files import digest_of, file_digest, file_sample, open_regular
-from reconcile.filetypes import Kind
+from reconcile.filetypes import Kind, image_format
 from reconcile.media.decode import HEAD_BYTES, Pixels, Undecodable, decode, decode_embedded
 from reconcile.media.fingerprint import fingerprint, grey, look_picture, trim_border
 
@@ -73,7 +73,10 @@ def _along(task: Task) -> FileFacts:
         return dataclasses.replace(facts, reason=f"cannot read ({error.strerror or error})")
     except (Undecodable, MemoryError) as error:
         return dataclasses.replace(facts, reason=str(error) or "out of memory")
-    return dataclasses.replace(facts, frames=prints, duration=clip.duration, audio=clip.audio)
+    looks = tuple(look_picture(frame.rgb, CLIP_LOOK) for frame in clip.frames)
+    return dataclasses.replace(
+        facts, frames=prints, duration=clip.duration, audio=clip.audio, looks=looks
+    )
 
 
 def _analyse(task: Task) -> FileFacts:
@@ -91,6 +94,9 @@ def _analyse(task: Task) -> FileFacts:
     try:
         with open_regular(path) as handle:
             data = handle.read(HEAD_BYTES) if head_only else _read_whole(handle, size)
+            if head_only and image_format(data) == "HEIC":  # its thumbnail may lie anywhere
+                data += _read_whole(handle, size - len(data), READ_WHOLE + 1 - len(data))
+                head_only = False
             embedded = decode_embedded(data) if task.quick else None
             if embedded is None and head_only:
                 data += _read_whole(handle, size - len(data), READ_WHOLE + 1 - len(data))

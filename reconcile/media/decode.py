@@ -39,6 +39,9 @@ MAX_PAGES = 24
 # and it has the picture's shape (no letterbox, not a stale crop).
 EMBEDDED_MIN_SIDE = 64
 EMBEDDED_ASPECT_TOLERANCE = 0.02
+# A HEIC's embedded thumbnail (iPhones write one of 320 px) stands in only from 256 px on
+# its long side: below that, decoding the tiles is the better buy.
+EMBEDDED_HEIF_MIN_SIDE = 256
 # Where a JPEG's EXIF thumbnail lies: APP1 holds at most 64 KB, and APP0/APP2 come first.
 HEAD_BYTES = 256 * 1024
 
@@ -334,9 +337,12 @@ def _reduced(image: Image.Image, to: int = REDUCE_TO) -> Image.Image:
 
 
 def decode_embedded(head: bytes) -> Pixels | None:
-    """The EXIF thumbnail of a JPEG whose first bytes are `head`, oriented as the picture,
-    with the picture's full size; None when there is no usable one (decode the file instead).
+    """The EXIF thumbnail of a JPEG whose first bytes are `head` (or the embedded thumbnail
+    of a HEIC whose bytes are `head`, all of them), oriented as the picture, with the
+    picture's full size; None when there is no usable one (decode the file instead).
     """
+    if image_format(head) == "HEIC":
+        return _heif_thumbnail(head)
     if not head.startswith(b"\xff\xd8"):
         return None  # not a JPEG: no other decoder is asked to open a partial file
     try:
@@ -363,6 +369,33 @@ def decode_embedded(head: bytes) -> Pixels | None:
     if abs(tw / th - width / height) > EMBEDDED_ASPECT_TOLERANCE * (width / height):
         return None
     return _pixels(small, orientation=orientation, full=(width, height))
+
+
+def _heif_thumbnail(data: bytes) -> Pixels | None:
+    """The largest thumbnail a HEIC carries, from EMBEDDED_HEIF_MIN_SIDE px on its long side
+    and of the picture's shape; libheif turns it as it turns the picture."""
+    import pillow_heif
+
+    try:
+        heif = pillow_heif.open_heif(io.BytesIO(data))
+        primary = heif[heif.primary_index]
+        width, height = primary.size
+        listed = primary.info.get("thumbnails")
+        sides = (
+            [side for side in listed if isinstance(side, int)] if isinstance(listed, list) else []
+        )
+        usable = [i for i, side in enumerate(sides) if side >= EMBEDDED_HEIF_MIN_SIDE]
+        if not usable or width < 1 or height < 1:
+            return None
+        best = max(usable, key=lambda i: sides[i])
+        with primary.get_thumbnail(best).to_pillow() as thumb:
+            small = thumb.convert("RGB")
+    except Exception:  # no usable thumbnail, whatever the reason: the file is decoded instead
+        return None
+    tw, th = small.size
+    if abs(tw / th - width / height) > EMBEDDED_ASPECT_TOLERANCE * (width / height):
+        return None
+    return _pixels(small, orientation=1, full=(width, height))
 
 
 # EXIF orientation: how to turn the stored pixels to display them (as ImageOps.exif_transpose).
