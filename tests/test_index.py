@@ -133,7 +133,7 @@ def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
         known = index.known_under("/p")[b"/p/a.jpg"]
         assert (known.digest, known.quick) == (b"a" * 16, False)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
         assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 
 
@@ -199,3 +199,51 @@ def test_a_version_6_index_gets_the_new_crop_views_and_reads_paged_files_again(
     with sqlite3.connect(db_path) as db:
         mtimes = dict(db.execute("SELECT CAST(path AS TEXT), mtime_ns FROM files"))
     assert mtimes == {str(photo): 1, str(gif): -1}
+
+
+def test_a_warm_run_verifies_no_pair_twice_and_a_changed_file_is_verified_again(
+    tmp_path: Path,
+) -> None:
+    """How each pair of thumbnails compared is kept: a second run over unchanged files
+    writes no comparison (it made none) and decides the same; a library file rewritten
+    forgets its pairs, which the next run compares again."""
+    from conftest import resized, write
+
+    from reconcile import reconcile
+
+    lib, backup = tmp_path / "lib", tmp_path / "backup"
+    photos = [scene(seed, 300, 400) for seed in (41, 42, 43)]
+    for number, photo in enumerate(photos):
+        write(lib / f"{number}.jpg", photo, 92)
+    shot = photos[0].copy()
+    shot[100:180, 150:260] = photos[0][100:180, 190:300]  # a burst: a close candidate
+    write(lib / "burst.jpg", shot, 92)
+    write(backup / "export.jpg", resized(photos[0], 0.5), 80)
+    write(backup / "new.jpg", scene(44, 300, 400), 85)
+    db = str(tmp_path / "i.sqlite")
+    args = {"haystack": [str(lib)], "needles": [str(backup)], "db": db}
+
+    def kept() -> list[tuple[int, int, int, str]]:
+        with sqlite3.connect(db) as index:
+            return index.execute(
+                "SELECT rowid, needle, hay, views FROM compared ORDER BY rowid"
+            ).fetchall()
+
+    first = reconcile(**args)
+    pairs = kept()
+    assert pairs, "the first run compared candidate pairs and kept them"
+    second = reconcile(**args)
+    assert kept() == pairs  # nothing compared again, nothing written
+    assert [(i.path, i.status, i.match) for i in second.items] == [
+        (i.path, i.status, i.match) for i in first.items
+    ]
+    write(lib / "burst.jpg", scene(45, 300, 400), 92)  # another photo under the name
+    with Index(db) as index:
+        burst = index.ids_for([str(lib / "burst.jpg")])[str(lib / "burst.jpg")]
+    reconcile(**args)
+    old = [row for row in pairs if row[2] == burst]
+    assert old, "the burst was a candidate of the export"
+    assert not set(old) & set(kept())  # its pairs were forgotten (and compared anew)
+    assert [row for row in pairs if row[2] != burst] == [
+        row for row in kept() if row in pairs and row[2] != burst
+    ]

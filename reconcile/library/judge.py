@@ -19,8 +19,16 @@ from reconcile.library.side import Side
 from reconcile.match import reasons
 from reconcile.match.haystack import Haystack
 from reconcile.match.matcher import Matcher
-from reconcile.match.rules import Confirm, Decision, Look
-from reconcile.match.verify import DEFAULT, Thresholds, clip_difference, fine_difference
+from reconcile.match.rules import Confirm, Decision, Look, Memo
+from reconcile.match.verify import (
+    DEFAULT,
+    Comparison,
+    Likeness,
+    Thresholds,
+    clip_difference,
+    fine_difference,
+    limits_token,
+)
 from reconcile.progress import Progress
 from reconcile.store.index import Index
 from reconcile.work.pool import Analyser
@@ -77,16 +85,23 @@ def judge(
     decided: dict[int, Decision] = {}
     looks: dict[tuple[int, int], Fine | None] = {}
     haystack = haystack_of(hay, index, limits)
+    token = limits_token(limits)
+    memo = Memo()
     while pending:
         progress.start("Matching", len(pending))
         matcher = Matcher(haystack, limits=limits, withheld=withheld(hay), links=links,
                           real_paths=real_paths, refused=refused, copies=copies)  # fmt: skip
+        matcher.memo = memo
         confirm: dict[int, None] = {}
         wanted: dict[Look, None] = {}
         waiting: list[int] = []
         for start in range(0, len(pending), _CHUNK):
             chunk = pending[start : start + _CHUNK]
             entries = index.entries(chunk)
+            memo.known.update(
+                (key, Comparison(Likeness(v[0]), *v[1:]))
+                for key, v in index.comparisons(chunk, token).items()
+            )
             outcomes = matcher.decide(
                 [entries[id_] for id_ in chunk if id_ in entries], looks=looks
             )
@@ -109,6 +124,11 @@ def judge(
             looks.update(_fine_looks(list(wanted), needles, hay, index, analyser, progress,
                                      limits))  # fmt: skip
         pending = waiting
+    index.store_comparisons(
+        {key: (c.verdict.value, c.score, c.colour, c.brightness, c.aspect_ok, c.correlation,
+               c.gain) for key, c in memo.fresh.items()},
+        token,
+    )  # fmt: skip
     return decided
 
 

@@ -11,7 +11,7 @@ from reconcile.filetypes import Kind
 from reconcile.match import rules
 from reconcile.match.candidates import search
 from reconcile.match.haystack import Haystack
-from reconcile.match.rules import Decision, Outcome, World, is_flat
+from reconcile.match.rules import Decision, Memo, Outcome, World, is_flat
 from reconcile.match.verify import DEFAULT, Thresholds
 
 BATCH = 128  # needles searched at once: the search is vectorised over a batch's views
@@ -38,6 +38,7 @@ class Matcher:
         self.real_paths = real_paths or {}
         self.refused = refused or {}
         self.copies = copies  # search only for what can be `same` (candidates.search)
+        self.memo = Memo()  # pairs compared, before and now (the caller keeps the new ones)
 
     def decide(
         self,
@@ -52,11 +53,11 @@ class Matcher:
             batch = needles[start : start + BATCH]
             bare = World(self.haystack, limits=self.limits, withheld=self.withheld,
                          links=self.links, real_paths=self.real_paths,
-                         refused=self.refused)  # fmt: skip
+                         refused=self.refused, memo=self.memo)  # fmt: skip
             searched = [n for n in batch if self._searched(n, bare)]
             hits = search(self.haystack, searched, self.limits, copies=self.copies)
             world = World(self.haystack, hits, looks, self.limits, self.withheld, self.links,
-                          self.real_paths, self.refused)  # fmt: skip
+                          self.real_paths, self.refused, self.memo)  # fmt: skip
             for needle in batch:
                 out[needle.id] = rules.decide(needle, world)
         return out

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from reconcile.facts import CROPS, FINE, Entry, Fine, Fingerprint, ViewKind
+from reconcile.facts import CROPS, FINE, Entry, Fine, Fingerprint, View, ViewKind
 from reconcile.filetypes import Kind, is_raw_name
 from reconcile.match import reasons
 from reconcile.match.candidates import Hit, Query, thumbnails
@@ -84,6 +84,32 @@ Need = Confirm | Look
 Outcome = Decision | Need
 
 
+PairKey = tuple[int, int, str]  # (needle id, library id, the views compared: _views)
+
+
+@dataclass(slots=True)
+class Memo:
+    """Comparisons of pairs of thumbnails: those kept from earlier runs (`known`, read from
+    the index for the needles asked about) and those made now (`fresh`, to be kept). A pair
+    of unchanged files compares as it did: a warm run verifies nothing it verified before."""
+
+    known: dict[PairKey, Comparison] = field(default_factory=dict)
+    fresh: dict[PairKey, Comparison] = field(default_factory=dict)
+
+    def get(self, key: PairKey) -> Comparison | None:
+        return self.known.get(key) or self.fresh.get(key)
+
+
+def _views(query: Query) -> str:
+    """The views of a query, as a key: which view of the needle, turned how, against which
+    of the library picture's."""
+    return f"{_view_name(query.view)}/{query.orientation}/{_view_name(query.against)}"
+
+
+def _view_name(view: View) -> str:
+    return f"crop{view.crop}" if view.kind is ViewKind.CROP else view.kind.value
+
+
 @dataclass(frozen=True, slots=True)
 class World:
     """Everything the rules may see for one batch of needles."""
@@ -104,6 +130,8 @@ class World:
     # Library files the person decided a needle is not the same as (`reconcile decide
     # different`), by needle id: those pairs are never offered again.
     refused: Mapping[int, AbstractSet[int]] = field(default_factory=dict)
+    # Comparisons already made, and those made while deciding (the caller keeps them).
+    memo: Memo = field(default_factory=Memo)
 
 
 def offered(needle: Entry, hay: int, world: World) -> bool:
@@ -303,7 +331,7 @@ def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | 
     if needle.kind is not Kind.IMAGE or needle.full is None or is_flat(needle, world.limits):
         return None
     limits = world.limits
-    hits = world.candidates.get(needle.id, ())
+    hits = [h for h in world.candidates.get(needle.id, ()) if offered(needle, h.hay, world)]
     entries = world.haystack.entries(hit.hay for hit in hits)
     best: tuple[tuple[int, float, str], Decision] | None = None
     unconfirmed: dict[int, None] = {}
@@ -314,15 +342,23 @@ def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | 
         if hay.quick:
             unconfirmed[hit.hay] = None
             continue
-        pair = thumbnails(needle, hit.query, hay)
-        if pair is None:
-            continue
-        a, b, needle_print, hay_print = pair
         query = hit.query
-        result = compare(
-            a, b, needle_print, hay_print, exact=query.exact,
-            transposed=ORIENTATIONS[query.orientation][1], limits=limits,
-        )  # fmt: skip
+        needle_print = needle.trimmed if query.view.kind is ViewKind.TRIM else needle.full
+        hay_print = hay.trimmed if query.against.kind is ViewKind.TRIM else hay.full
+        if needle_print is None or hay_print is None:
+            continue
+        pair_key = (needle.id, hit.hay, _views(query))
+        result = world.memo.get(pair_key)
+        if result is None:
+            pair = thumbnails(needle, query, hay)
+            if pair is None:
+                continue
+            a, b, _, _ = pair
+            result = compare(
+                a, b, needle_print, hay_print, exact=query.exact,
+                transposed=ORIENTATIONS[query.orientation][1], limits=limits,
+            )  # fmt: skip
+            world.memo.fresh[pair_key] = result
         if result.verdict is Likeness.DIFFERENT:
             continue
         if hit.distance > limits.radius and not _same_or_close(result, limits):

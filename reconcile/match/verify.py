@@ -8,7 +8,9 @@ measured distributions are in the README.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -83,6 +85,16 @@ class Thresholds:
 
 
 DEFAULT = Thresholds()
+# What `compare` computes: raised whenever it would answer otherwise for the same thumbnails,
+# so that comparisons kept in the index (`limits_token`) are not taken for new ones.
+COMPARE_VERSION = 1
+
+
+def limits_token(limits: Thresholds = DEFAULT) -> str:
+    """A short name for these limits and this `compare`: comparisons of pairs kept in the
+    index hold only for the limits and the code that made them."""
+    text = f"{COMPARE_VERSION}:{dataclasses.astuple(limits)!r}"
+    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
 
 class Likeness(enum.Enum):

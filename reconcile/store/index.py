@@ -35,6 +35,8 @@ from reconcile.store.rows import (
 from reconcile.store.schema import Owner
 
 _CROP_VIEWS = len(CROPS)  # crop views per picture
+PairKey = tuple[int, int, str]
+Compared = tuple[str, float, float, float, bool, float, float]
 T = TypeVar("T")
 
 
@@ -228,6 +230,39 @@ class Index:
                     "INSERT OR REPLACE INTO looks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
                 )
             )
+
+    # --- pairs of thumbnails compared, kept until either file changes ------------------
+
+    def comparisons(self, needles: Iterable[int], token: str) -> dict[PairKey, Compared]:
+        """How pairs of these needles' thumbnails compared under the limits `token` names,
+        by (needle, library file, views): (verdict, score, colour, brightness, aspect_ok,
+        correlation, gain), as `match.verify.Comparison` holds them."""
+        found: dict[PairKey, Compared] = {}
+        prefix = token + "|"
+        for batch in _batches(list(needles), 500):
+            marks = ", ".join("?" * len(batch))
+            for row in self._query(
+                "SELECT needle, hay, views, verdict, score, colour, brightness, aspect_ok, "
+                f"correlation, gain FROM compared WHERE needle IN ({marks})",
+                batch,
+            ):
+                if not row[2].startswith(prefix):
+                    continue
+                verdict, score, colour, brightness, aspect_ok, correlation, gain = row[3:]
+                key = (row[0], row[1], row[2][len(prefix) :])
+                found[key] = (verdict, score, colour, brightness, bool(aspect_ok), correlation,
+                              gain)  # fmt: skip
+        return found
+
+    def store_comparisons(self, comparisons: dict[PairKey, Compared], token: str) -> None:
+        rows = [
+            (needle, hay, f"{token}|{views}", *values)
+            for (needle, hay, views), values in comparisons.items()
+        ]
+        if rows:
+            self._write(lambda db: db.executemany(
+                "INSERT OR REPLACE INTO compared VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            ))  # fmt: skip
 
     # --- what the last run decided, for `reconcile decide` -----------------------------
 
@@ -522,8 +557,10 @@ def _transaction(db: sqlite3.Connection, action: Callable[[sqlite3.Connection], 
 
 
 def _forget_looks(db: sqlite3.Connection, ids: list[int]) -> None:
+    """What was measured of pairs with these files: it held for their old facts."""
     pairs = [(id_, id_) for id_ in ids]
     db.executemany("DELETE FROM looks WHERE needle = ? OR hay = ?", pairs)
+    db.executemany("DELETE FROM compared WHERE needle = ? OR hay = ?", pairs)
 
 
 def check_writable_here(path: str) -> None:

@@ -35,8 +35,9 @@ from reconcile.store.rows import pack_crops, unpack_crops
 # fine look at a pair measured (the closer looks' scores of 5 and 6 go: another measure).
 # 8: `outcomes` keeps each backup file's last status and match, and `last_run` the library
 # it was judged against, for `reconcile decide` (the decisions themselves live in a file of
-# their own: store.decisions).
-VERSION = 8
+# their own: store.decisions). 9: `compared` keeps how pairs of thumbnails compared, until
+# either file changes.
+VERSION = 9
 APPLICATION_ID = 0x52434E43  # "RCNC"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -99,7 +100,23 @@ CREATE TABLE last_run (
     haystack TEXT NOT NULL,
     finished REAL NOT NULL
 )"""
-CURRENT = (FILES, FILES_DIGEST, FRAMES, LOOKS, LOOKS_HAY, OUTCOMES, LAST_RUN)
+COMPARED = """
+CREATE TABLE compared (
+    needle INTEGER NOT NULL,
+    hay INTEGER NOT NULL,
+    views TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    score REAL NOT NULL,
+    colour REAL NOT NULL,
+    brightness REAL NOT NULL,
+    aspect_ok INTEGER NOT NULL,
+    correlation REAL NOT NULL,
+    gain REAL NOT NULL,
+    PRIMARY KEY (needle, hay, views)
+)"""
+COMPARED_HAY = "CREATE INDEX compared_hay ON compared (hay)"
+CURRENT = (FILES, FILES_DIGEST, FRAMES, LOOKS, LOOKS_HAY, OUTCOMES, LAST_RUN, COMPARED,
+           COMPARED_HAY)  # fmt: skip
 
 
 class Owner(enum.Enum):
@@ -237,13 +254,18 @@ def _to_8(db: sqlite3.Connection) -> None:
     _create(db, LAST_RUN)
 
 
+def _to_9(db: sqlite3.Connection) -> None:
+    _create(db, COMPARED)
+    _create(db, COMPARED_HAY)
+
+
 # Extensions of formats that can hold several pictures (animations, pages, MPO views).
 _PAGED = ("gif", "tif", "tiff", "png", "apng", "webp", "mpo")
 
 
 # _STEPS[n - 1] takes an index of version n to n + 1.
 _STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _to_2, _to_3, _to_4, _to_5, _to_6, _to_7, _to_8,
+    _to_2, _to_3, _to_4, _to_5, _to_6, _to_7, _to_8, _to_9,
 )  # fmt: skip
 assert len(_STEPS) == VERSION - 1
 
