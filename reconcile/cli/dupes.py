@@ -9,7 +9,6 @@ import json
 from reconcile.cli import consoles
 from reconcile.cli.check import capped_jobs
 from reconcile.commands.dupes import dupes
-from reconcile.media.thumbs import thumbnails
 from reconcile.output import copies
 from reconcile.output.formats import Rendered
 from reconcile.store.index import default_path
@@ -38,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         shown = Rendered(text=copies.to_csv(found), surrogates=True)
     elif args.format == "html":
+        from reconcile.media.thumbs import thumbnails  # the decoders, for the page only
+
         shown = Rendered(text=copies.to_html(found, thumbnails))
     elif args.format == "paths":
         text = copies.to_paths(found, "\0" if args.null else "\n")

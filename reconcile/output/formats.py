@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from rich.console import RenderableType
 
-from reconcile.media.thumbs import thumbnails
 from reconcile.output.data import to_csv, to_json
 from reconcile.output.page import to_html
 from reconcile.output.tables import to_tables
@@ -60,6 +59,10 @@ def _csv(report: Report, choices: Choices) -> Rendered:
 
 
 def _html(report: Report, choices: Choices) -> Rendered:
+    # The decoders are loaded only for the page: a run that shows a table decodes nothing
+    # here, and a warm run should not pay for them.
+    from reconcile.media.thumbs import thumbnails
+
     return Rendered(text=to_html(report, thumbnails, printable=printable))
 
 
