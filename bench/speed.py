@@ -747,7 +747,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--candidates-only", action="store_true", help="only the many-candidates corpus"
     )
+    parser.add_argument("--fine-only", action="store_true", help="only the fine look's cost")
     args = parser.parse_args(argv)
+    if args.fine_only:
+        fine_look_section(args.rounds)
+        return 0
     if args.phone_only:
         phone_section(args.rounds)
         return 0

@@ -33,11 +33,18 @@ def run(args: argparse.Namespace) -> int:
         consoles.warn(line, "left as it is")
     verbs = Counter(d.verb.value for d in done.recorded)
     said = ", ".join(f"{n} {verb}" for verb, n in sorted(verbs.items()))
-    parts = [f"recorded {len(done.recorded)} decisions" + (f" ({said})" if said else "")]
+    parts = []
+    if done.recorded or not done.undone:
+        parts.append(f"recorded {_count(len(done.recorded), 'decision')}"
+                     + (f" ({said})" if said else ""))  # fmt: skip
     if done.undone:
-        parts.append(f"undid the decisions of {len(done.undone)} files")
+        parts.append(f"undid the decisions of {_count(len(done.undone), 'file')}")
     consoles.note("; ".join(parts) + "; the next check applies them")
     return EXIT_REFUSED if done.refused else EXIT_DONE
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _list(args: argparse.Namespace, db: str) -> int:
@@ -45,7 +52,7 @@ def _list(args: argparse.Namespace, db: str) -> int:
     if args.format == "json":
         consoles.write(Rendered(text=json.dumps(as_json(decided), indent=2) + "\n"))
         return EXIT_DONE
-    table = Table(title=f"{len(decided)} decisions", header_style="bold")
+    table = Table(title=_count(len(decided), "decision"), header_style="bold")
     for column in ("decision", "backup file", "library file", "was", "decided"):
         table.add_column(column, overflow="fold")
     for record in as_json(decided):
