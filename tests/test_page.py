@@ -227,3 +227,31 @@ def test_choices_made_on_the_page_are_recorded_and_the_folder_is_complete(
     refused = run_cli(tmp_path, "decide", "--from", str(saved))
     assert refused.returncode == 1
     assert f"{burst}: changed since the page was made" in refused.stderr
+
+
+@needs_browser
+def test_the_dupes_page_shows_each_group_side_by_side(tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    """`dupes --format html` in Chromium: one section per group with every file's picture
+    loaded, the keep marked, the copies the ones `--format paths` lists."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    lib = tmp_path / "Library"
+    shutil.copytree(SAMPLE / "haystack", lib)
+    shutil.copy(lib / "2010/03/02/IMG_0310.jpg", lib / "2010/copy of IMG_0310.jpg")
+    args = ("dupes", "--haystack", str(lib), "--db", str(tmp_path / "i.sqlite"))
+    page = tmp_path / "dupes.html"
+    page.write_text(run_cli(tmp_path, *args, "--format", "html").stdout)
+    copies = run_cli(tmp_path, *args, "--format", "paths").stdout.splitlines()
+    browser.get(page.as_uri())
+    browser.execute_script("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
+    loaded = "return [...document.images].every(i => i.complete && i.naturalWidth > 0)"
+    WebDriverWait(browser, 30).until(lambda b: b.execute_script(loaded))
+    groups = browser.find_elements("css selector", "section.group[data-group]")
+    assert len(groups) == 1
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('section.group[data-group] figure')]"
+        ".map(f => [f.className, f.dataset.path])"
+    )
+    assert sorted(path for role, path in shown if role == "redundant") == sorted(copies)
+    assert [role for role, _ in shown].count("keep") == 1
+    assert browser.execute_script("return document.images.length") == 2

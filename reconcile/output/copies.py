@@ -125,10 +125,10 @@ def to_html(found: Copies, make_thumbs: Thumbs) -> str:
             f"<div class=row>{figures}</div></section>"
         )
     return _PAGE.format(
-        title=e(f"reconcile: {len(found.groups)} groups of copies"),
-        groups=len(found.groups),
+        title=e(f"reconcile: {_count(len(found.groups), 'group')} of copies"),
+        groups=_count(len(found.groups), "group"),
         spare=e(_size(found.redundant_bytes)),
-        similar=len(found.similar),
+        similar=_count(len(found.similar), "similar pair"),
         library="".join(f"<li>{e(printable(r))}</li>" for r in found.haystack),
         sections="\n".join(sections),
     )
@@ -148,6 +148,10 @@ def _figure(path: str, group: Group | None, thumbs: dict[str, str | None]) -> st
         f'<figure class="{role}" data-path="{e(printable(path))}">{picture}'
         f"<figcaption><b>{label}</b> {e(printable(path))}</figcaption></figure>"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _kind(path: str) -> Kind:
@@ -177,10 +181,10 @@ figure.keep img {{ outline: 3px solid #2e7d32; }} figure.redundant img {{ opacit
 figcaption {{ font-size: .75rem; color: #555; word-break: break-all; }}
 .none {{ width: 160px; height: 100px; background: #eee; }}
 </style></head><body>
-<h1>{groups} groups of copies · {spare} to spare · {similar} similar pairs</h1>
+<h1>{groups} of copies · {spare} to spare · {similar}</h1>
 <div>Library<ul>{library}</ul></div>
 {sections}
 <footer>made by reconcile dupes: it never deletes or moves anything; the files marked
-"copy" are the ones `--format paths` lists.</footer>
+"copy" are the ones <code>--format paths</code> lists.</footer>
 </body></html>
 """
