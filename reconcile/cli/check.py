@@ -22,11 +22,7 @@ def run(args: argparse.Namespace) -> int:
     if args.copy_to is not None:  # refused before any work, not after it
         check_destination(args.copy_to, (*args.haystack, *args.needles))
     jobs = capped_jobs(args.jobs)
-    cluster = (
-        DaskAnalyser(args.scheduler, connect_seconds=args.scheduler_timeout)
-        if args.scheduler
-        else None
-    )
+    cluster = cluster_of(args)
     with (
         consoles.progress_bars(quiet=args.quiet) as bars,
         cluster or contextlib.nullcontext(),
@@ -51,6 +47,13 @@ def run(args: argparse.Namespace) -> int:
     if args.copy_to is not None:
         _copy(report, args)
     return EXIT_DONE if report.nothing_to_import else EXIT_TODO
+
+
+def cluster_of(args: argparse.Namespace) -> DaskAnalyser | None:
+    """The Dask cluster --scheduler names, if any (every command that reads the library)."""
+    if not args.scheduler:
+        return None
+    return DaskAnalyser(args.scheduler, connect_seconds=args.scheduler_timeout)
 
 
 def capped_jobs(jobs: int | None) -> int | None:

@@ -11,7 +11,7 @@ from rich.table import Table
 from reconcile.cli import consoles
 from reconcile.commands.decide import Choice, as_json, choices_from, decide, listed
 from reconcile.output.formats import Rendered
-from reconcile.output.text import printable
+from reconcile.output.text import counted, printable
 from reconcile.store.index import default_path
 
 EXIT_DONE = 0  # every choice recorded
@@ -35,16 +35,12 @@ def run(args: argparse.Namespace) -> int:
     said = ", ".join(f"{n} {verb}" for verb, n in sorted(verbs.items()))
     parts = []
     if done.recorded or not done.undone:
-        parts.append(f"recorded {_count(len(done.recorded), 'decision')}"
+        parts.append(f"recorded {counted(len(done.recorded), 'decision')}"
                      + (f" ({said})" if said else ""))  # fmt: skip
     if done.undone:
-        parts.append(f"undid the decisions of {_count(len(done.undone), 'file')}")
+        parts.append(f"undid the decisions of {counted(len(done.undone), 'file')}")
     consoles.note("; ".join(parts) + "; the next check applies them")
     return EXIT_REFUSED if done.refused else EXIT_DONE
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _list(args: argparse.Namespace, db: str) -> int:
@@ -52,7 +48,7 @@ def _list(args: argparse.Namespace, db: str) -> int:
     if args.format == "json":
         consoles.write(Rendered(text=json.dumps(as_json(decided), indent=2) + "\n"))
         return EXIT_DONE
-    table = Table(title=_count(len(decided), "decision"), header_style="bold")
+    table = Table(title=counted(len(decided), "decision"), header_style="bold")
     for column in ("decision", "backup file", "library file", "was", "decided"):
         table.add_column(column, overflow="fold")
     for record in as_json(decided):

@@ -7,23 +7,18 @@ import contextlib
 import json
 
 from reconcile.cli import consoles
-from reconcile.cli.check import capped_jobs
+from reconcile.cli.check import capped_jobs, cluster_of
 from reconcile.commands.dupes import dupes
 from reconcile.output import copies
 from reconcile.output.formats import Rendered
 from reconcile.store.index import default_path
-from reconcile.work.cluster import DaskAnalyser
 
 EXIT_NONE = 0  # no copies
 EXIT_COPIES = 1  # some groups of copies were found
 
 
 def run(args: argparse.Namespace) -> int:
-    cluster = (
-        DaskAnalyser(args.scheduler, connect_seconds=args.scheduler_timeout)
-        if args.scheduler
-        else None
-    )
+    cluster = cluster_of(args)
     with consoles.progress_bars(quiet=args.quiet) as bars, cluster or contextlib.nullcontext():
         found = dupes(
             haystack=args.haystack, db=args.db or default_path(), keep_in=args.keep_in or (),

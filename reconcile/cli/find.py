@@ -9,13 +9,12 @@ import sys
 from rich.table import Table
 
 from reconcile.cli import consoles
-from reconcile.cli.check import capped_jobs
+from reconcile.cli.check import capped_jobs, cluster_of
 from reconcile.commands.find import find
 from reconcile.output.formats import Choices, Rendered, render
 from reconcile.output.text import printable
 from reconcile.results import Report
 from reconcile.store.index import default_path
-from reconcile.work.cluster import DaskAnalyser
 
 EXIT_FOUND = 0  # every file is in the library (identical or same)
 EXIT_NOT_ALL = 1  # some file is not, or not verifiably
@@ -25,11 +24,7 @@ def run(args: argparse.Namespace) -> int:
     files = args.files
     if files == ["-"]:  # one path a line, as find(1) and rsync write them
         files = [line.rstrip("\n") for line in sys.stdin if line.strip()]
-    cluster = (
-        DaskAnalyser(args.scheduler, connect_seconds=args.scheduler_timeout)
-        if args.scheduler
-        else None
-    )
+    cluster = cluster_of(args)
     with consoles.progress_bars(quiet=args.quiet) as bars, cluster or contextlib.nullcontext():
         report = find(
             files, haystack=args.haystack, db=args.db or default_path(),

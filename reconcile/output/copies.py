@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reconcile.filetypes import Kind, kind_by_name
-from reconcile.output.text import printable
+from reconcile.output.text import counted, printable, size
 from reconcile.results import Copies, Group
 
 Thumbs = Callable[..., dict[str, str | None]]
@@ -77,7 +77,7 @@ def to_tables(found: Copies) -> Rows:
     summary.add_row("photos and videos", str(found.files))
     summary.add_row("groups of copies", str(len(found.groups)))
     summary.add_row("files to spare", str(sum(len(g.redundant) for g in found.groups)))
-    summary.add_row("bytes they take", _size(found.redundant_bytes))
+    summary.add_row("bytes they take", size(found.redundant_bytes))
     summary.add_row("similar pairs (review)", str(len(found.similar)))
     parts: list[Table | Text] = [summary]
     if found.groups:
@@ -91,7 +91,7 @@ def to_tables(found: Copies) -> Rows:
             groups.add_row(
                 str(number), g.status.value, escape(printable(g.keep)),
                 escape("\n".join(printable(p) for p in g.redundant) or "(all kept)"),
-                _size(g.redundant_bytes),
+                size(g.redundant_bytes),
             )  # fmt: skip
         parts.append(groups)
         if len(found.groups) > TABLE_GROUPS:
@@ -116,7 +116,7 @@ def to_html(found: Copies, make_thumbs: Thumbs) -> str:
         sections.append(
             f'<section class="group {g.status.value}" data-group="{number}">'
             f"<h2>{number}. {g.status.value} · {len(g.files)} files · "
-            f"{e(_size(g.redundant_bytes))} to spare</h2><div class=row>{figures}</div></section>"
+            f"{e(size(g.redundant_bytes))} to spare</h2><div class=row>{figures}</div></section>"
         )
     for pair in found.similar:
         figures = "".join(_figure(p, None, thumbs) for p in (pair.a, pair.b))
@@ -125,10 +125,10 @@ def to_html(found: Copies, make_thumbs: Thumbs) -> str:
             f"<div class=row>{figures}</div></section>"
         )
     return _PAGE.format(
-        title=e(f"reconcile: {_count(len(found.groups), 'group')} of copies"),
-        groups=_count(len(found.groups), "group"),
-        spare=e(_size(found.redundant_bytes)),
-        similar=_count(len(found.similar), "similar pair"),
+        title=e(f"reconcile: {counted(len(found.groups), 'group')} of copies"),
+        groups=counted(len(found.groups), "group"),
+        spare=e(size(found.redundant_bytes)),
+        similar=counted(len(found.similar), "similar pair"),
         library="".join(f"<li>{e(printable(r))}</li>" for r in found.haystack),
         sections="\n".join(sections),
     )
@@ -150,21 +150,8 @@ def _figure(path: str, group: Group | None, thumbs: dict[str, str | None]) -> st
     )
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
 def _kind(path: str) -> Kind:
     return kind_by_name(os.path.basename(path)) or Kind.IMAGE
-
-
-def _size(count: int) -> str:
-    value = float(count)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{count} B"
 
 
 _PAGE = """<!DOCTYPE html>

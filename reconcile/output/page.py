@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 
 from reconcile.filetypes import Kind
+from reconcile.output.text import size
 from reconcile.results import FolderResult, ItemResult, Report, Status, Verdict
 
 Thumbs = Callable[..., dict[str, str | None]]
@@ -188,7 +189,7 @@ def _side(
     try:
         info = os.stat(path)
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.st_mtime))
-        facts = f"{_size(info.st_size)} · {when}"
+        facts = f"{size(info.st_size)} · {when}"
     except OSError:
         facts = "no longer on disk"
     shown = f'<span class="name">{e(printable(name))}</span> ' if name else ""
@@ -196,15 +197,6 @@ def _side(
         f'<figure class="{label}">{picture}<figcaption><b>{label}</b> {shown}'
         f'<span class="path">{e(printable(path))}</span><br>{e(facts)}</figcaption></figure>'
     )
-
-
-def _size(count: int) -> str:
-    value = float(count)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{count} B"
 
 
 _STYLE = """
