@@ -47,7 +47,7 @@ __all__ = [
     "find",
     "reconcile",
 ]
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 
 def __getattr__(name: str) -> Any:
