@@ -220,3 +220,15 @@ def test_decide_needs_a_verb_and_paths_or_from_or_list(tmp_path: Path) -> None:
     for args in ((), ("same",), ("--list", "same", "x.jpg")):
         result = _decide(tmp_path, *args)
         assert result.returncode == 2 and "decide" in result.stderr
+
+
+def test_a_backup_named_through_a_link_or_relative_path_is_found(
+    tmp_path: Path, trees: tuple[Path, Path]
+) -> None:
+    _, backup = trees
+    _check(tmp_path)
+    (tmp_path / "shortcut").symlink_to(backup)
+    done = _decide(tmp_path, "unwanted", str(tmp_path / "shortcut" / BROKEN))
+    assert done.returncode == 0, done.stderr
+    listed = json.loads(_decide(tmp_path, "--list", "--format", "json").stdout)
+    assert [d["path"] for d in listed] == [str(backup / BROKEN)]

@@ -66,6 +66,9 @@ def decide(choices: Sequence[Choice], *, db: str, decisions: str | None = None) 
         for choice in choices:
             path = os.path.abspath(choice.path)
             results = index.last_results(path)
+            if not results:  # named through a link (the roots are stored as real paths)
+                path = os.path.realpath(path)
+                results = index.last_results(path)
             if not results:
                 done.refused.append(f"{choice.path}: not a backup file of the last check with "
                                     "this index (check it first)")  # fmt: skip
