@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -160,3 +161,14 @@ class Phases:
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     return str(tmp_path / "index.sqlite")
+
+
+def judged(tmp_path: Path, hay: Path, needles: Path) -> dict[str, tuple[str, str]]:
+    """Each backup item's (status, reason) from a check of `needles` against `hay`, through
+    the command line's JSON, with an index in `tmp_path`."""
+    result = run_cli(
+        tmp_path, "--haystack", str(hay), "--needles", str(needles), "--format", "json",
+        "--db", str(tmp_path / "i.sqlite"),
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    return {i["path"]: (i["status"], i["reason"]) for i in json.loads(result.stdout)["images"]}

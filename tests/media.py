@@ -122,23 +122,6 @@ def write_timed_clip(path: Path, frames: list[tuple[float, np.ndarray]], *, fps:
     return path
 
 
-def _tone(container: object, stream: object, seconds: float) -> None:
-    """`seconds` of a 440 Hz tone encoded into an audio stream of `container`."""
-    import av
-
-    rate, block = 44100, 1024
-    samples = np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate) * 0.3
-    for start in range(0, len(samples), block):
-        chunk = samples[start : start + block].astype(np.float32)[None, :]
-        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
-        frame.sample_rate = rate
-        frame.pts = start
-        for packet in stream.encode(frame):  # type: ignore[attr-defined]
-            container.mux(packet)  # type: ignore[attr-defined]
-    for packet in stream.encode():  # type: ignore[attr-defined]
-        container.mux(packet)  # type: ignore[attr-defined]
-
-
 def remux(source: Path, target: Path) -> Path:
     """The same video stream in another container, packets copied, nothing re-encoded."""
     import av
@@ -172,23 +155,6 @@ def audio_only(path: Path, seconds: float = 1.0) -> Path:
         for packet in stream.encode():
             container.mux(packet)
     return path
-
-
-def _tone(container: object, stream: object, seconds: float) -> None:
-    """`seconds` of a 440 Hz tone encoded into an audio stream of `container`."""
-    import av
-
-    rate, block = 44100, 1024
-    samples = np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate) * 0.3
-    for start in range(0, len(samples), block):
-        chunk = samples[start : start + block].astype(np.float32)[None, :]
-        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
-        frame.sample_rate = rate
-        frame.pts = start
-        for packet in stream.encode(frame):  # type: ignore[attr-defined]
-            container.mux(packet)  # type: ignore[attr-defined]
-    for packet in stream.encode():  # type: ignore[attr-defined]
-        container.mux(packet)  # type: ignore[attr-defined]
 
 
 # XYZ (D65) to linear sRGB, as DNG's ColorMatrix1 (XYZ to camera): the "camera" sees linear

@@ -4,22 +4,12 @@ muted copy, is `similar`."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-from conftest import run_cli, scene
+from conftest import judged, scene
 from media import write_clip
-
-
-def _items(tmp_path: Path, hay: Path, needles: Path) -> dict[str, tuple[str, str]]:
-    result = run_cli(
-        tmp_path, "--haystack", str(hay), "--needles", str(needles), "--format", "json",
-        "--db", str(tmp_path / "i.sqlite"),
-    )  # fmt: skip
-    assert result.returncode in (0, 1), result.stderr
-    return {i["path"]: (i["status"], i["reason"]) for i in json.loads(result.stdout)["images"]}
 
 
 def _slideshow(seeds: list[int], fps: int = 4, seconds: float = 1.5) -> Iterator[np.ndarray]:
@@ -42,7 +32,7 @@ def test_a_slide_replaced_between_the_five_points_is_seen(tmp_path: Path) -> Non
     write_clip(needles / "slides-copy.mp4", _slideshow(SLIDES), fps=4, bit_rate=300_000)
     other = [*SLIDES[:3], 60, *SLIDES[4:]]
     write_clip(needles / "slides-other.mp4", _slideshow(other), fps=4)
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     assert items["slides-copy.mp4"][0] == "same"
     assert items["slides-other.mp4"][0] == "similar"
 
@@ -57,7 +47,7 @@ def test_a_muted_copy_is_an_edit(tmp_path: Path) -> None:
     write_clip(needles / "talk-copy.mp4", _slideshow(SLIDES[:3]), fps=4, bit_rate=300_000,
                audio=True)  # fmt: skip
     write_clip(needles / "silent-dubbed.mp4", _slideshow(SLIDES[3:6]), fps=4, audio=True)
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     assert items["talk-copy.mp4"][0] == "same"
     assert items["talk-muted.mp4"] == ("similar", "this clip has no sound; the library's has "
                                                   "(a muted copy?)")  # fmt: skip
@@ -89,7 +79,7 @@ def test_a_title_cards_changed_digit_is_seen(tmp_path: Path) -> None:
     write_clip(hay / "summer.mp4", slideshow("Summer 2019"), fps=4)
     write_clip(needles / "summer-copy.mp4", slideshow("Summer 2019"), fps=4, bit_rate=300_000)
     write_clip(needles / "summer-2018.mp4", slideshow("Summer 2018"), fps=4)
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     assert items["summer-copy.mp4"][0] == "same"
     assert items["summer-2018.mp4"][0] == "similar"
     assert "strokes" in items["summer-2018.mp4"][1] or "clip" in items["summer-2018.mp4"][1]

@@ -5,24 +5,14 @@ a file; and the other way round, a library holding only a crop of the backup's p
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import cv2
 import numpy as np
-from conftest import run_cli, scene, write
+from conftest import judged, scene, write
 
 from reconcile.facts import CROPS
 from reconcile.media.fingerprint import cropped
-
-
-def _items(tmp_path: Path, hay: Path, needles: Path) -> dict[str, tuple[str, str]]:
-    result = run_cli(
-        tmp_path, "--haystack", str(hay), "--needles", str(needles), "--format", "json",
-        "--db", str(tmp_path / "i.sqlite"),
-    )  # fmt: skip
-    assert result.returncode in (0, 1), result.stderr
-    return {i["path"]: (i["status"], i["reason"]) for i in json.loads(result.stdout)["images"]}
 
 
 def _centre(rgb: np.ndarray, name: str) -> np.ndarray:
@@ -42,7 +32,7 @@ def test_crops_of_a_library_photo_are_found_as_similar(tmp_path: Path) -> None:
     thumbnail = cv2.resize(_centre(photo, "4:3"), (160, 120), interpolation=cv2.INTER_AREA)
     write(needles / "thumbnail.jpg", thumbnail, 80)
     write(needles / "unrelated.jpg", scene(62, 800, 1200), 90)
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     assert items["tenth.jpg"] == ("similar", "cropped from the library's picture (10 % a side)")
     assert items["instagram.jpg"] == ("similar", "cropped from the library's picture (a square)")
     assert items["print.jpg"] == ("similar", "cropped from the library's picture (4:3)")
@@ -57,7 +47,7 @@ def test_a_library_holding_only_a_crop_does_not_hold_the_photo(tmp_path: Path) -
     hay, needles = tmp_path / "hay", tmp_path / "needles"
     write(hay / "square.jpg", _centre(photo, "a square"), 92)
     write(needles / "DSC_0002.jpg", photo, 92)
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     assert items["DSC_0002.jpg"] == (
         "similar", "the library holds a crop of this picture (a square); this one shows more"
     )  # fmt: skip

@@ -5,12 +5,11 @@ PNG to JPEG) stay `same`."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import cv2
 import numpy as np
-from conftest import resized, run_cli, scene, write
+from conftest import judged, resized, scene, write
 from PIL import Image, ImageDraw, ImageFont
 
 from reconcile.match.verify import DEFAULT, fine_difference
@@ -33,15 +32,6 @@ def _statement(amount: int) -> np.ndarray:
     return np.asarray(page)
 
 
-def _items(tmp_path: Path, hay: Path, needles: Path) -> dict[str, tuple[str, str]]:
-    result = run_cli(
-        tmp_path, "--haystack", str(hay), "--needles", str(needles), "--format", "json",
-        "--db", str(tmp_path / "i.sqlite"),
-    )  # fmt: skip
-    assert result.returncode in (0, 1), result.stderr
-    return {i["path"]: (i["status"], i["reason"]) for i in json.loads(result.stdout)["images"]}
-
-
 def test_a_statement_with_one_digit_changed_is_not_its_copy(tmp_path: Path) -> None:
     """One amount differs by a digit (12,345.67 against 12,335.67): `similar`, saying a few
     strokes differ. The page saved as JPEG at quality 50, and at half size, are `same`."""
@@ -53,7 +43,7 @@ def test_a_statement_with_one_digit_changed_is_not_its_copy(tmp_path: Path) -> N
     Image.fromarray(_statement(1233567)).save(needles / "statement-other.png")
     write(needles / "statement-q50.jpg", page, 50)
     write(needles / "statement-half.jpg", resized(page, 0.5), 85)
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     status, reason = items["statement-other.png"]
     assert status == "similar"
     assert reason.startswith("a few strokes differ") and "seen at 724x1024" in reason
@@ -98,7 +88,7 @@ def test_small_edits_of_a_photo_are_not_its_copies(tmp_path: Path) -> None:
     write(needles / "brighter.jpg", _brighter(photo), 92)
     write(needles / "copy.jpg", photo, 80)
     write(needles / "export.jpg", resized(photo, 0.6), 85)
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     assert items["blink.jpg"][0] == "similar"
     assert items["blink.jpg"][1].startswith("differs in one region (in the middle)")
     assert items["warmer.jpg"][0] == "similar"

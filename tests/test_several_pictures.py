@@ -6,22 +6,12 @@ own."""
 from __future__ import annotations
 
 import io
-import json
 import struct
 from pathlib import Path
 
 import numpy as np
-from conftest import run_cli, scene
+from conftest import judged, scene
 from PIL import Image, ImageSequence
-
-
-def _items(tmp_path: Path, hay: Path, needles: Path) -> dict[str, tuple[str, str]]:
-    result = run_cli(
-        tmp_path, "--haystack", str(hay), "--needles", str(needles), "--format", "json",
-        "--db", str(tmp_path / "i.sqlite"),
-    )  # fmt: skip
-    assert result.returncode in (0, 1), result.stderr
-    return {i["path"]: (i["status"], i["reason"]) for i in json.loads(result.stdout)["images"]}
 
 
 def _frames(*seeds: int) -> list[Image.Image]:
@@ -45,7 +35,7 @@ def test_an_animation_is_the_same_only_with_every_frame(tmp_path: Path) -> None:
     _save(needles / "other-frame.gif", [*frames[:2], *_frames(9), frames[3]], "GIF",
           duration=200)  # fmt: skip
     frames[0].save(needles / "first-frame.png")
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     assert items["animation.webp"][0] == "same"
     assert items["other-frame.gif"] == (
         "similar", "4 pictures in one file, not all of them the library's file's"
@@ -63,7 +53,7 @@ def test_the_pages_of_a_tiff_are_each_compared(tmp_path: Path) -> None:
     _save(hay / "scan.tif", pages, "TIFF")
     _save(needles / "scan-lzw.tif", pages, "TIFF", compression="tiff_lzw")
     _save(needles / "scan-other-page.tif", [pages[0], *_frames(24), pages[2]], "TIFF")
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     assert items["scan-lzw.tif"][0] == "same"
     assert items["scan-other-page.tif"][0] == "similar"
 
@@ -97,7 +87,7 @@ def test_an_mpo_is_its_views_but_not_its_preview(tmp_path: Path) -> None:
     needles.mkdir()
     left.save(needles / "left.jpg", quality=90)
     photo.save(needles / "camera-copy.jpg", quality=85)
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     assert items["left.jpg"] == (
         "similar", "a single picture; the library's file has 2 pictures in one file"
     )  # fmt: skip
