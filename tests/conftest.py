@@ -163,7 +163,7 @@ def db(tmp_path: Path) -> str:
     return str(tmp_path / "index.sqlite")
 
 
-def judged(tmp_path: Path, hay: Path, needles: Path) -> dict[str, tuple[str, str]]:
+def judged(tmp_path: Path, hay: Path, needles: Path) -> dict[str, tuple[str, str | None]]:
     """Each backup item's (status, reason) from a check of `needles` against `hay`, through
     the command line's JSON, with an index in `tmp_path`."""
     result = run_cli(

@@ -4,27 +4,17 @@ dark, a smooth gradient) are compared by colour and shape, at most `similar`."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
-from conftest import resized, run_cli, scene, write
+from conftest import judged, resized, scene, write
 
 from reconcile import Report, reconcile
 from reconcile.facts import FileFacts, Task
 from reconcile.match.reasons import FINE_FAILED, FLAT_ALIKE, TOO_FLAT
 from reconcile.work.pool import ProcessPool
-
-
-def _items(tmp_path: Path, hay: Path, needles: Path) -> dict[str, tuple[str, str | None]]:
-    result = run_cli(
-        tmp_path, "--haystack", str(hay), "--needles", str(needles), "--format", "json",
-        "--db", str(tmp_path / "i.sqlite"),
-    )  # fmt: skip
-    assert result.returncode in (0, 1), result.stderr
-    return {i["path"]: (i["status"], i["reason"]) for i in json.loads(result.stdout)["images"]}
 
 
 def _fog(rgb: np.ndarray) -> np.ndarray:
@@ -46,7 +36,7 @@ def test_a_fog_photo_is_found_and_its_burst_shot_is_not_the_same(tmp_path: Path)
     write(hay / "fog.jpg", _fog(photo), 92)
     write(needles / "export/fog-small.jpg", resized(_fog(photo), 0.5), 85)
     write(needles / "burst/fog-burst.jpg", _fog(_moved(photo)), 92)
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     assert items["export/fog-small.jpg"][0] == "similar"  # found, and left for review
     assert items["burst/fog-burst.jpg"][0] == "similar"
 
@@ -66,7 +56,7 @@ def test_pictures_without_detail_are_compared_by_colour_and_never_same(tmp_path:
     write(needles / "dusk-export.jpg", resized(dusk.astype(np.uint8), 0.5), 80)
     red = np.clip(np.full((480, 640, 3), (190, 60, 50)) + rng.normal(0, 2, (480, 640, 3)), 0, 255)
     write(needles / "red wall.jpg", red.astype(np.uint8), 92)
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     assert items["sky-export.jpg"] == ("similar", FLAT_ALIKE)
     assert items["dusk-export.jpg"] == ("similar", FLAT_ALIKE)
     assert items["red wall.jpg"] == ("missing", TOO_FLAT)
@@ -93,7 +83,7 @@ def test_fine_regular_detail_is_compared_in_full(tmp_path: Path) -> None:
     moved = facade.copy()
     moved[300:600, 500:800] = facade[300:600, 620:920]
     write(needles / "facade-burst.jpg", moved, 92)
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     assert items["facade-small.jpg"] == ("same", "re-encoded or resized; verified at 480x360")
     assert items["facade-burst.jpg"][0] == "similar"
 
@@ -160,7 +150,7 @@ def test_a_night_burst_is_seen_at_the_pictures_own_size(tmp_path: Path) -> None:
     write(hay / "night.jpg", night(photo), 92)
     write(needles / "night-export.jpg", resized(night(photo), 0.5), 85)
     write(needles / "night-burst.jpg", night(moved), 92)
-    items = _items(tmp_path, hay, needles)
+    items = judged(tmp_path, hay, needles)
     assert items["night-export.jpg"][0] == "same"
     status, reason = items["night-burst.jpg"]
     assert status == "similar"
