@@ -29,30 +29,16 @@ class Ruling:
     hay_by_digest: Mapping[bytes, list[int]] = field(default_factory=dict)
     hay_paths: Mapping[int, str] = field(default_factory=dict)
     withheld: frozenset[int] = frozenset()  # library files it does not keep (its trash)
-
-    @property
-    def refused(self) -> dict[int, frozenset[int]]:
-        """By needle id, the library files it was decided not to be (for the matcher)."""
-        found: dict[int, frozenset[int]] = {}
-        for needle, decided in self.by_needle.items():
-            ids = {
-                id_
-                for d in decided
-                if d.verb is Verb.DIFFERENT and d.match is not None
-                for id_ in self.hay_by_digest.get(d.match, ())
-            }
-            if ids:
-                found[needle] = frozenset(ids)
-        return found
+    # By needle id, the library files it was decided not to be (for the matcher).
+    refused: Mapping[int, frozenset[int]] = field(default_factory=dict)
 
     def apply(self, needle: int, decision: Decision) -> tuple[Decision, Verb | None]:
         """The needle's decision with the person's over it, and which of theirs applied."""
         decided = {d.verb: d for d in self.by_needle.get(needle, ())}
         was = (decision.status.value, decision.reason)
         if Verb.UNWANTED in decided:
-            return replace(decision, status=Status.UNWANTED, reason=reasons.unwanted(*was)), (
-                Verb.UNWANTED
-            )
+            unwanted = replace(decision, status=Status.UNWANTED, reason=reasons.unwanted(*was))
+            return unwanted, Verb.UNWANTED
         if Verb.SAME in decided:
             same = decided[Verb.SAME]
             held = self.hay_by_digest.get(same.match or b"", ())
@@ -90,4 +76,14 @@ def ruling(store: Decisions, needles: Side, hay: Side, index: Index) -> Ruling:
     for digest, id_, _ in index.digests(hay.files):
         if digest in wanted:
             hay_by_digest.setdefault(digest, []).append(id_)
-    return Ruling(by_needle, hay_by_digest, hay.paths, frozenset(withheld(hay)))
+    refused: dict[int, frozenset[int]] = {}
+    for needle, decisions in by_needle.items():
+        ids = {
+            id_
+            for d in decisions
+            if d.verb is Verb.DIFFERENT and d.match is not None
+            for id_ in hay_by_digest.get(d.match, ())
+        }
+        if ids:
+            refused[needle] = frozenset(ids)
+    return Ruling(by_needle, hay_by_digest, hay.paths, frozenset(withheld(hay)), refused)
