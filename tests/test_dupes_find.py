@@ -151,3 +151,33 @@ def test_find_reads_paths_from_stdin_and_is_a_library_call(tmp_path: Path, libra
     assert [i.status.value for i in report.items] == ["same"]
     missing = run_cli(tmp_path, "find", str(tmp_path / "nothing.jpg"), "--haystack", str(library))
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_dupes_takes_verify_to_reread_every_library_file(tmp_path: Path, library: Path) -> None:
+    """A byte copy whose middle rotted with every file time as indexed (a failing disk) is
+    still grouped `identical` by a normal run; with --verify it is digested again, and its
+    group is no longer one of equal bytes (as for check: tests/test_seen.py)."""
+    import os
+
+    db = tmp_path / "i.sqlite"
+    copy = library / "Imports" / "IMG_0310 copy.jpg"
+    original = library / "2010" / "IMG_0310.jpg"
+    first = json.loads(_dupes(tmp_path, library, "--format", "json").stdout)
+    pair = {str(copy), str(original)}
+    assert any(pair <= set(g["files"]) for g in first["groups"])
+    kept = copy.stat()
+    with open(copy, "r+b") as handle:
+        handle.seek(kept.st_size // 2)
+        handle.write(bytes(2000))
+    os.utime(copy, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    with sqlite3.connect(db) as index:  # what the disk did is invisible to the filesystem
+        index.execute("UPDATE files SET ctime_ns = ? WHERE path = ?",
+                      (copy.stat().st_ctime_ns, os.fsencode(str(copy))))  # fmt: skip
+    plain = json.loads(_dupes(tmp_path, library, "--format", "json").stdout)
+    assert any(pair <= set(g["files"]) for g in plain["groups"])  # the old digest, trusted
+    verified = json.loads(_dupes(tmp_path, library, "--format", "json", "--verify").stdout)
+    names = (os.fsencode(str(copy)), os.fsencode(str(original)))
+    with sqlite3.connect(db) as index:
+        digests = dict(index.execute("SELECT path, digest FROM files WHERE path IN (?, ?)", names))
+    assert digests[names[0]] != digests[names[1]]
+    assert verified["summary"]["files"] == 6

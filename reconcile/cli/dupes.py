@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
         found = dupes(
             haystack=args.haystack, db=args.db or default_path(), keep_in=args.keep_in or (),
             jobs=capped_jobs(args.jobs), rebuild=args.rebuild, quick=args.quick,
-            progress=bars, analyser=cluster,
+            progress=bars, analyser=cluster, verify=args.verify,
         )  # fmt: skip
     for warning in found.warnings:
         consoles.warn(warning)

@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
         report = find(
             files, haystack=args.haystack, db=args.db or default_path(),
             jobs=capped_jobs(args.jobs), quick=args.quick, progress=bars, analyser=cluster,
+            verify=args.verify,
             decisions=args.decisions, rebuild=args.rebuild,
         )  # fmt: skip
     for warning in report.warnings:

@@ -39,6 +39,7 @@ def dupes(
     progress: Progress | None = None,
     analyser: Analyser | None = None,
     file_seconds: float = FILE_SECONDS,
+    verify: bool = False,
 ) -> Copies:
     """The groups of copies in the library under `haystack`, and its `similar` pairs. Files
     under a `keep_in` folder are always kept."""
@@ -59,7 +60,7 @@ def dupes(
         hay = bring_in(
             scans, roots.exclude, index=index, analyser=analyser, progress=progress,
             phase="Indexing library", digest_sizes={n for n, k in sizes.items() if k > 1},
-            quick=quick,
+            quick=quick, verify=verify,
         )  # fmt: skip
         left_out = withheld(hay)
         judged = [id_ for id_ in hay.files if id_ not in left_out]

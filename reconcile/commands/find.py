@@ -35,6 +35,7 @@ def find(
     progress: Progress | None = None,
     analyser: Analyser | None = None,
     file_seconds: float = FILE_SECONDS,
+    verify: bool = False,
     decisions: str | None = None,
     rebuild: bool = False,
 ) -> Report:
@@ -59,6 +60,7 @@ def find(
         hay = bring_in(
             hay_scans, roots.exclude, index=index, analyser=analyser, progress=progress,
             phase="Indexing library", digest_sizes=sizes | match_sizes, quick=quick,
+            verify=verify,
         )  # fmt: skip
         known = set(index.ids_for(f.path for scan in asked for f in scan.media).values())
         copies = {digest for digest, _, decoded in index.digests(hay.files) if decoded}
