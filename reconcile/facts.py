@@ -229,3 +229,8 @@ class Fine:
     # Pixels in the worst small window (a glyph's size) whose luma differs by a stroke's
     # contrast: a digit or a word changed, which averages away in a cell.
     strokes: int = 0
+    # The 90th percentile cell of detail and of colour: how much the two differ nearly
+    # everywhere. A copy's compression and resampling spread its difference like this; a
+    # small change stands far above it in one place (verify.fine_limits).
+    spread_detail: float = 0.0
+    spread_colour: float = 0.0

@@ -48,8 +48,12 @@ REENCODED = "re-encoded or re-tagged at the same size"
 
 
 def verified(reason: str, width: int = 640, height: int = 480) -> str:
-    """A `same`'s reason once the fine look at width x height has confirmed it."""
-    return f"{reason}; verified at {width}x{height}"
+    """A `same`'s reason once the fine look at width x height has confirmed it (under 512 px
+    saying what that size cannot show)."""
+    said = f"{reason}; verified at {width}x{height}"
+    if max(width, height) >= 512:
+        return said
+    return f"{said} only: a change of under 0.5 % of the frame may not show at that size"
 
 
 def gray_thumbnail(rgb: np.ndarray) -> np.ndarray:

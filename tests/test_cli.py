@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLE, run_cli, run_process, scene, write
+from conftest import REPO, SAMPLE, run_cli, run_process, scene, verified, write
 
 SAMPLE_ARGS = ("--haystack", "sample_data/haystack", "--needles", "sample_data/needles")
 
@@ -63,7 +63,7 @@ def test_json_report_on_sample_data_follows_the_contract(tmp_path: Path) -> None
     assert reasons["Edits/rocket brighter.jpg"] == "brighter"
     assert reasons["Edits/IMG_0311 burst.jpg"] == "differs in one region (another shot?)"
     assert reasons["Card dump 2009-07/IMG_0002.jpg"] == (
-        "re-encoded at lower size (300x200; the library's is 600x400); verified at 300x200"
+        verified("re-encoded at lower size (300x200; the library's is 600x400)", 300, 200)
     )
     assert reasons["New card 2011/DSC_0001.jpg"] == "nothing close in the library"
     assert reasons["Card dump 2009-07/IMG_0001.JPG"] is None  # identical: the bytes say it

@@ -12,7 +12,8 @@ import numpy as np
 from conftest import judged, resized, scene, write
 from PIL import Image, ImageDraw, ImageFont
 
-from reconcile.match.verify import DEFAULT, fine_difference
+from reconcile.facts import Fine
+from reconcile.match.verify import DEFAULT, fine_difference, fine_limits
 
 
 def _statement(amount: int) -> np.ndarray:
@@ -98,6 +99,41 @@ def test_small_edits_of_a_photo_are_not_its_copies(tmp_path: Path) -> None:
         "same", "re-encoded or re-tagged at the same size; verified at 1024x768"
     )  # fmt: skip
     assert items["export.jpg"][0] == "same"
+
+
+def test_a_small_change_in_a_small_photo_stands_out_of_what_compression_leaves(
+    tmp_path: Path,
+) -> None:
+    """A 512 x 340 photo with a patch of 0.05 % of the frame smoothed over (closed eyes) is
+    `similar`: the limits widened for small pictures hold only for a difference spread as a
+    copy's is, and this one stands in one place. The photo re-encoded at quality 50, which
+    differs a little everywhere, stays `same`."""
+    photo = scene(49, 340, 512)
+    closed = photo.copy()
+    side = int((0.0005 * 340 * 512) ** 0.5)
+    patch = closed[120 : 120 + side, 250 : 250 + side].astype(np.float32)
+    closed[120 : 120 + side, 250 : 250 + side] = (patch.mean(axis=(0, 1)) * 0.8).astype(np.uint8)
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write(hay / "IMG_0001.jpg", photo, 92)
+    write(needles / "blink.jpg", closed, 92)
+    write(needles / "copy.jpg", photo, 50)
+    items = judged(tmp_path, hay, needles)
+    assert items["blink.jpg"][0] == "similar"
+    assert items["blink.jpg"][1].startswith("differs in one region (in the middle)")
+    assert items["copy.jpg"][0] == "same"
+
+
+def test_wider_limits_for_small_pictures_hold_only_for_a_spread_difference() -> None:
+    """On the measures: at 512 x 340 the detail limit is widened (1.85 times), for a pair
+    whose worst cell is within `fine_local` times its 90th percentile cell; a worst cell
+    far above it meets the limit as it is. Below 512 px on the long side, as before."""
+    spread = Fine(512, 340, 6.0, 1.0, 0.0, 0.0, (0.5, 0.5), spread_detail=1.5, spread_colour=0.5)
+    local = Fine(512, 340, 6.0, 1.0, 0.0, 0.0, (0.5, 0.5), spread_detail=0.5, spread_colour=0.5)
+    assert fine_limits(spread).fine_detail > 6.0
+    assert fine_limits(local).fine_detail == DEFAULT.fine_detail
+    assert fine_limits(local).fine_colour > DEFAULT.fine_colour  # colour 1.0 is within 5x 0.5
+    tiny = Fine(384, 255, 6.0, 1.0, 0.0, 0.0, (0.5, 0.5), spread_detail=0.5, spread_colour=0.5)
+    assert fine_limits(tiny).fine_detail > 6.0
 
 
 def _ycrcb(rgb: np.ndarray) -> np.ndarray:

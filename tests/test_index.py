@@ -133,7 +133,7 @@ def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
         known = index.known_under("/p")[b"/p/a.jpg"]
         assert (known.digest, known.quick) == (b"a" * 16, False)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 10
         assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 
 

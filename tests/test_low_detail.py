@@ -9,7 +9,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from conftest import judged, resized, scene, write
+from conftest import judged, resized, scene, verified, write
 
 from reconcile import Report, reconcile
 from reconcile.facts import FileFacts, Task
@@ -84,7 +84,7 @@ def test_fine_regular_detail_is_compared_in_full(tmp_path: Path) -> None:
     moved[300:600, 500:800] = facade[300:600, 620:920]
     write(needles / "facade-burst.jpg", moved, 92)
     items = judged(tmp_path, hay, needles)
-    assert items["facade-small.jpg"] == ("same", "re-encoded or resized; verified at 480x360")
+    assert items["facade-small.jpg"] == ("same", verified("re-encoded or resized", 480, 360))
     assert items["facade-burst.jpg"][0] == "similar"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from conftest import resized, scene
+from conftest import resized, scene, verified
 
 from reconcile.facts import Entry, Fine, Fingerprint
 from reconcile.filetypes import Kind
@@ -133,7 +133,7 @@ def test_a_fine_look_is_asked_for_and_then_decides() -> None:
 
     nothing = Fine(320, 240, 1.0, 1.0, 0.2, 0.1, (0.5, 0.5))
     assert rules.fine_look(needle, same, looked(nothing)) == Decision(
-        Status.SAME, 1, 3, "re-encoded at lower size; verified at 320x240"
+        Status.SAME, 1, 3, verified("re-encoded at lower size", 320, 240)
     )
     region = Fine(320, 240, 20.0, 1.0, 0.2, 0.1, (0.1, 0.9))
     assert rules.fine_look(needle, same, looked(region)) == Decision(
@@ -153,7 +153,7 @@ def test_a_fine_look_is_asked_for_and_then_decides() -> None:
     )  # fmt: skip
     refused = Decision(Status.SIMILAR, 1, 3, "differs in one region (another shot?)", look=True)
     assert rules.fine_look(needle, refused, looked(nothing)) == Decision(
-        Status.SAME, 1, 3, "re-encoded or resized; verified at 320x240"
+        Status.SAME, 1, 3, verified("re-encoded or resized", 320, 240)
     )
     # Pictures under 512 px resample less alike: what the thumbnails called `same` keeps it
     # through a difference a large picture's copy never shows, what they refused does not.

@@ -435,8 +435,8 @@ def fine_look(needle: Entry, decision: Decision, world: World) -> Outcome | None
     if decision.status is not Status.SAME:
         limits = replace(limits, fine_detail=world.limits.fine_detail)
     if fine_same(fine, limits):
-        return _replaced(decision, Status.SAME, reasons.verified(
-            decision.reason if decision.status is Status.SAME else None, fine))  # fmt: skip
+        said = decision.reason if decision.status is Status.SAME else None
+        return _replaced(decision, Status.SAME, reasons.verified(said, fine, world.limits))
     return _replaced(decision, Status.SIMILAR, reasons.fine_difference(fine, limits))
 
 

@@ -72,6 +72,12 @@ class Thresholds:
     fine_tint: float = 2.5
     fine_strokes: int = 6  # pixels of one glyph-sized window (verify._strokes)
     fine_full: int = 512  # short side from which the limits above hold as they are
+    # Below fine_full the limits of detail and colour widen (fine_limits), for differences
+    # spread as a copy's are: at most `fine_local` times the pair's 90th percentile cell.
+    # A change that stands out further is local, and meets the limits as they are (pictures
+    # of 512 px and more on the long side; the tuning half's copies of 400 px and up
+    # measured at most 4.4 in colour, none beyond the limit in detail).
+    fine_local: float = 5.0
     # Frames of a re-encoded video: phones and messengers compress clips far harder than
     # photos, so a frame's block differences reach several grey levels (MPEG-4 at 400 kbit/s
     # measured up to 6.1) where another take's moved subject measures tens. A clip is `same`
@@ -208,13 +214,29 @@ def fine_limits(fine: Fine, limits: Thresholds = DEFAULT) -> Thresholds:
     """The fine look's limits of region and colour for a pair compared at `fine`'s size:
     as set from `fine_full` px on the short side up, wider below (smaller pictures resample
     and compress less alike: copies of 300 px at quality 30 measured colour 4.9, which
-    copies of 512 px and up never reach), by (fine_full / side) ** 1.5, at most 3 times."""
+    copies of 512 px and up never reach), by (fine_full / side) ** 1.5, at most 3 times.
+
+    A picture of `fine_full` px and more on its long side has the wider limit only for a
+    difference spread as a copy's is (`fine_local`): a figure moved in one corner of a
+    512 x 340 photo stands out of what compression leaves everywhere else."""
     side = max(1, min(fine.width, fine.height))
     factor = min(3.0, max(1.0, (limits.fine_full / side) ** 1.5))
     if factor == 1.0:
         return limits
-    return replace(limits, fine_detail=limits.fine_detail * factor,
-                   fine_colour=limits.fine_colour * factor)  # fmt: skip
+    detail = colour = factor
+    if max(fine.width, fine.height) >= limits.fine_full:
+        if fine.detail > limits.fine_local * max(fine.spread_detail, _LEAST_SPREAD):
+            detail = 1.0
+        if fine.colour > limits.fine_local * max(fine.spread_colour, _LEAST_SPREAD_COLOUR):
+            colour = 1.0
+    return replace(limits, fine_detail=limits.fine_detail * detail,
+                   fine_colour=limits.fine_colour * colour)  # fmt: skip
+
+
+# Grey levels: below these a pair's 90th percentile cell says nothing of how a copy differs
+# (a PNG re-saved differs nowhere), and a difference is measured against them instead.
+_LEAST_SPREAD = 0.001
+_LEAST_SPREAD_COLOUR = 0.05
 
 
 def same_limit(side: int, limits: Thresholds = DEFAULT) -> float:
@@ -332,7 +354,7 @@ def fine_difference(
     hb = cv2.resize(yb, half, interpolation=cv2.INTER_AREA)
     (dx, dy), _ = cv2.phaseCorrelate(hb, ha)  # at half size: a fraction of a pixel is enough
     ya = _shifted(ya, 2 * dx, 2 * dy)
-    detail, where = _worst_cell(_unexplained(ya, yb), grid)
+    detail, where, spread_detail = _worst_cell(_unexplained(ya, yb), grid)
     chroma = []
     scale = max(1, min(_CHROMA_SCALE, min(size) // _CHROMA_SIDE))
     coarse = (max(1, size[0] // scale), max(1, size[1] // scale))
@@ -346,11 +368,12 @@ def fine_difference(
         # difference; a recoloured region differs far beyond it.
         own = _spread(fb[:, :, channel], coarse)
         chroma.append(_unexplained(ca, cb, _CHROMA_REACH) - _CHROMA_SPREAD * own)
-    colour, _ = _worst_cell(np.maximum(chroma[0], chroma[1]), grid)
+    colour, _, spread_colour = _worst_cell(np.maximum(chroma[0], chroma[1]), grid)
     strokes, at = _strokes(fa[:, :, 0], fb[:, :, 0], 2 * dx, 2 * dy, resampled)
     if detail <= limits.fine_detail and strokes > limits.fine_strokes:
         where = at  # what will be said to differ
-    return Fine(size[0], size[1], detail, max(0.0, colour), tone, tint, where, strokes)
+    return Fine(size[0], size[1], detail, max(0.0, colour), tone, tint, where, strokes,
+                spread_detail, max(0.0, spread_colour))  # fmt: skip
 
 
 def _strokes(
@@ -433,10 +456,13 @@ def _unexplained(a: np.ndarray, b: np.ndarray, reach: int = 1) -> np.ndarray:
     return unexplained
 
 
-def _worst_cell(diff: np.ndarray, grid: tuple[int, int]) -> tuple[float, tuple[float, float]]:
-    """The largest cell mean on a grid of (columns, rows) cells, and that cell's centre as
-    fractions of width and height."""
+def _worst_cell(
+    diff: np.ndarray, grid: tuple[int, int]
+) -> tuple[float, tuple[float, float], float]:
+    """The largest cell mean on a grid of (columns, rows) cells, that cell's centre as
+    fractions of width and height, and the 90th percentile cell."""
     cols, rows = grid
     cells = cv2.resize(diff, (cols, rows), interpolation=cv2.INTER_AREA)
     row, col = (int(i) for i in np.unravel_index(int(np.argmax(cells)), cells.shape))
-    return float(cells[row, col]), ((col + 0.5) / cols, (row + 0.5) / rows)
+    spread = float(np.percentile(cells, 90))
+    return float(cells[row, col]), ((col + 0.5) / cols, (row + 0.5) / rows), spread

@@ -199,13 +199,16 @@ class Index:
         found: dict[tuple[int, int], Fine] = {}
         for needle, hay in pairs:
             rows = self._query(
-                "SELECT width, height, detail, colour, tone, tint, x, y, strokes FROM looks "
+                "SELECT width, height, detail, colour, tone, tint, x, y, strokes, spread_detail, "
+                "spread_colour FROM looks "
                 "WHERE needle = ? AND hay = ?",
                 (needle, hay),
             )
             if rows:
-                w, h, detail, colour, tone, tint, x, y, strokes = rows[0]
-                found[(needle, hay)] = Fine(w, h, detail, colour, tone, tint, (x, y), strokes)
+                w, h, detail, colour, tone, tint, x, y, strokes, spread, tinted = rows[0]
+                found[(needle, hay)] = Fine(
+                    w, h, detail, colour, tone, tint, (x, y), strokes, spread, tinted
+                )
         return found
 
     def store_looks(self, looks: dict[tuple[int, int], Fine]) -> None:
@@ -221,13 +224,16 @@ class Index:
                 f.tint,
                 *f.where,
                 f.strokes,
+                f.spread_detail,
+                f.spread_colour,
             )
             for (needle, hay), f in looks.items()
         ]
         if rows:
             self._write(
                 lambda db: db.executemany(
-                    "INSERT OR REPLACE INTO looks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                    "INSERT OR REPLACE INTO looks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
                 )
             )
 

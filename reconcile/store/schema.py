@@ -36,8 +36,9 @@ from reconcile.store.rows import pack_crops, unpack_crops
 # 8: `outcomes` keeps each backup file's last status and match, and `last_run` the library
 # it was judged against, for `reconcile decide` (the decisions themselves live in a file of
 # their own: store.decisions). 9: `compared` keeps how pairs of thumbnails compared, until
-# either file changes.
-VERSION = 9
+# either file changes. 10: `looks` keeps how much the pair differs nearly everywhere too (the
+# looks taken before go: they lack it).
+VERSION = 10
 APPLICATION_ID = 0x52434E43  # "RCNC"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -84,6 +85,8 @@ CREATE TABLE looks (
     x REAL NOT NULL,
     y REAL NOT NULL,
     strokes INTEGER NOT NULL,
+    spread_detail REAL NOT NULL,
+    spread_colour REAL NOT NULL,
     PRIMARY KEY (needle, hay)
 )"""
 LOOKS_HAY = "CREATE INDEX looks_hay ON looks (hay)"
@@ -212,12 +215,16 @@ def _to_6(db: sqlite3.Connection) -> None:
     _add_columns(db, "files", "inode INTEGER", "ctime_ns INTEGER", "sample BLOB")
 
 
-def _to_7(db: sqlite3.Connection) -> None:
-    # The looks are a cache of another measure: dropped, and taken again when needed.
+def _new_looks(db: sqlite3.Connection) -> None:
+    # The looks are a cache of what a measure measured: dropped, and taken again when needed.
     db.execute("DROP INDEX IF EXISTS looks_hay")
     db.execute("DROP TABLE IF EXISTS looks")
     db.execute(LOOKS)
     db.execute(LOOKS_HAY)
+
+
+def _to_7(db: sqlite3.Connection) -> None:
+    _new_looks(db)
     _add_columns(db, "files", "pages INTEGER", "audio INTEGER")
     # Videos are now sampled along the whole clip and their sound noted, and files that may
     # hold several pictures have every page: such rows are fingerprinted again on the next
@@ -259,13 +266,17 @@ def _to_9(db: sqlite3.Connection) -> None:
     _create(db, COMPARED_HAY)
 
 
+def _to_10(db: sqlite3.Connection) -> None:
+    _new_looks(db)
+
+
 # Extensions of formats that can hold several pictures (animations, pages, MPO views).
 _PAGED = ("gif", "tif", "tiff", "png", "apng", "webp", "mpo")
 
 
 # _STEPS[n - 1] takes an index of version n to n + 1.
 _STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _to_2, _to_3, _to_4, _to_5, _to_6, _to_7, _to_8, _to_9,
+    _to_2, _to_3, _to_4, _to_5, _to_6, _to_7, _to_8, _to_9, _to_10,
 )  # fmt: skip
 assert len(_STEPS) == VERSION - 1
 
