@@ -161,3 +161,44 @@ def test_strokes_count_a_changed_glyph_pixel_for_pixel() -> None:
     assert changed.where[0] > 0.8 and 0.45 < changed.where[1] < 0.55  # the 14th row's amount
     half = _ycrcb(_jpeg(resized(_statement(1234567), 0.5), 85))
     assert fine_difference(half, page).strokes <= DEFAULT.fine_strokes
+
+
+def _form(ticked: bool) -> np.ndarray:
+    """An application form at 150 dpi: a title, seven boxed fields and six tick boxes at the
+    top, the lower third of the page white; the fourth box ticked or not."""
+    page = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(page)
+    draw.text((100, 90), "Application form", font=ImageFont.load_default(48), fill="black")
+    font = ImageFont.load_default(26)
+    y = 220
+    for number, label in enumerate(("Name", "Street", "City", "Postcode", "Phone", "E-mail")):
+        draw.text((100, y), label, font=font, fill=(60, 60, 60))
+        draw.rectangle((380, y - 8, 1140, y + 40), outline="black", width=2)
+        draw.text((395, y), f"Answer {number * 37 % 101} Harbour Lane", font=font, fill="black")
+        y += 90
+    for number in range(6):
+        top = y + 40 + number * 70
+        draw.rectangle((100, top, 140, top + 40), outline="black", width=3)
+        if number in (0, 2) or (number == 3 and ticked):
+            draw.line((106, top + 20, 118, top + 34, 136, top + 6), fill="black", width=5)
+        draw.text((170, top + 4), f"I agree to clause {number + 1}", font=font, fill="black")
+    return np.asarray(page)
+
+
+def test_a_page_with_wide_margins_is_the_same_at_half_size_and_not_with_a_box_ticked(
+    tmp_path: Path,
+) -> None:
+    """A form's white margins, trimmed from its fingerprints, come out of a half-size copy a
+    little wider or narrower: that is no border added. The half-size copy and the page as
+    JPEG are `same`; the form with one more box ticked is `similar`."""
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    hay.mkdir()
+    needles.mkdir()
+    Image.fromarray(_form(False)).save(hay / "form.png")
+    write(needles / "form-half.jpg", resized(_form(False), 0.5), 85)
+    write(needles / "form-q50.jpg", _form(False), 50)
+    Image.fromarray(_form(True)).save(needles / "form-ticked.png")
+    items = judged(tmp_path, hay, needles)
+    assert items["form-half.jpg"][0] == "same", items["form-half.jpg"]
+    assert items["form-q50.jpg"][0] == "same", items["form-q50.jpg"]
+    assert items["form-ticked.png"][0] == "similar"

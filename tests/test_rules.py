@@ -217,17 +217,28 @@ def test_videos_are_same_only_at_the_same_length_with_every_frame_verified() -> 
     assert rules.video(_entry(8, "/bak/p.jpg", PHOTO), None, world) is None
 
 
-def test_pictures_without_detail_are_similar_by_colour_never_same() -> None:
+def test_pictures_without_detail_are_similar_by_colour_and_same_only_by_a_fine_look() -> None:
     """A flat grey picture finds a flat library picture of its colours and shape as
-    `similar`, and nothing of other colours (`missing`, saying why)."""
+    `similar`, to be looked at in full: `same` when the look finds nothing apart, `similar`
+    still (too little to verify) when it does; nothing of other colours (`missing`)."""
     grey = np.full((300, 400, 3), 128, np.uint8)
     red = np.zeros((300, 400, 3), np.uint8)
     red[..., 0] = 200
     library = [_entry(1, "/lib/grey.png", grey)]
     world = _world(library)
-    assert rules.without_detail(_entry(5, "/bak/g.png", grey), None, world) == Decision(
-        Status.SIMILAR, 1, None, reasons.FLAT_ALIKE
+    needle = _entry(5, "/bak/g.png", grey)
+    assert rules.without_detail(needle, None, world) == Decision(
+        Status.SIMILAR, 1, None, reasons.FLAT_ALIKE, look=True
     )
+    world = _world(library, [needle])
+    assert rules.decide(needle, world) == Look(5, 1, 400, resampled=False)
+    alike = World(world.haystack, world.candidates, looks={(5, 1): _NOTHING_APART})
+    assert rules.decide(needle, alike) == Decision(
+        Status.SAME, 1, None, verified("re-encoded or resized", 320, 240)
+    )
+    noise = Fine(400, 300, 9.0, 1.0, 0.2, 0.1, (0.5, 0.5))
+    apart = World(world.haystack, world.candidates, looks={(5, 1): noise})
+    assert rules.decide(needle, apart) == Decision(Status.SIMILAR, 1, None, reasons.FLAT_ALIKE)
     assert rules.without_detail(_entry(6, "/bak/r.png", red), None, world) == Decision(
         Status.MISSING, reason=reasons.TOO_FLAT
     )

@@ -297,9 +297,10 @@ def video(needle: Entry, so_far: Decision | None, world: World) -> Outcome | Non
 
 
 def without_detail(needle: Entry, so_far: Decision | None, world: World) -> Outcome | None:
-    """A picture without detail (flat, dark, a smooth gradient): nothing in it can be
-    verified, so a library picture of the same colours and shape makes it `similar` (to
-    review), never `same`; otherwise `missing`."""
+    """A picture without detail (flat, dark, a smooth gradient): its thumbnails verify
+    nothing, so a library picture of the same colours and shape makes it `similar` (to
+    review), `same` only when a fine look at the pictures' own size finds nothing apart;
+    otherwise `missing`."""
     if not is_flat(needle, world.limits):
         return None
     assert needle.full is not None
@@ -319,8 +320,13 @@ def without_detail(needle: Entry, so_far: Decision | None, world: World) -> Outc
     entries = world.haystack.entries(id_ for _, _, id_ in near)
     ranked = sorted(near, key=lambda n: (capped(needle, entries[n[2]], world) is not None, n))
     match = ranked[0][2]
-    reason = capped(needle, entries[match], world) or reasons.FLAT_ALIKE
-    return Decision(Status.SIMILAR, match, None, reason)
+    cap = capped(needle, entries[match], world)
+    # The thumbnails cannot tell, the pictures may: a settings screen, a page of text, is
+    # flat at 64 px and full of strokes at its own size. A fine look there decides `same`
+    # with the strict limit of detail (as for a pair the thumbnails refused).
+    hay = entries[match].full
+    look = cap is None and hay is not None and _large_enough(needle.full, hay, world.limits)
+    return Decision(Status.SIMILAR, match, None, cap or reasons.FLAT_ALIKE, look=look)
 
 
 def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | None:
@@ -360,6 +366,17 @@ def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | 
             )  # fmt: skip
             world.memo.fresh[pair_key] = result
         if result.verdict is Likeness.DIFFERENT:
+            apart = _flat_apart(needle_print, hay_print, limits) if query.exact else None
+            if apart is not None:
+                # One of the two is flat at 64 px (a page's white margins), the other just
+                # not: only the pictures themselves can tell, as for a flat needle. Before
+                # any other `similar` (a trimmed view's "border differs"), closest first.
+                cap = capped(needle, hay, world)
+                decision = Decision(Status.SIMILAR, hit.hay, hit.distance,
+                                    cap or reasons.FLAT_ALIKE, look=cap is None)  # fmt: skip
+                key = (1, apart - limits.flat_colour - 1.0, hay.path)
+                if best is None or key < best[0]:
+                    best = (key, decision)
             continue
         if hit.distance > limits.radius and not _same_or_close(result, limits):
             continue  # found by the wide search, and not close enough for it
@@ -381,8 +398,8 @@ def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | 
         cap = capped(needle, hay, world)
         if cap is not None:
             same, reason = False, cap
-        look = cap is None and query.exact and _worth_a_fine_look(result, needle_print,
-                                                                 hay_print, limits)  # fmt: skip
+        look = cap is None and _lookable(query, needle, hay, limits) and _worth_a_fine_look(
+            result, needle_print, hay_print, limits)  # fmt: skip
         status = Status.SAME if same else Status.SIMILAR
         decision = Decision(status, hit.hay, hit.distance, reason, look=look)
         key = (0 if same else 1, result.score, hay.path)
@@ -437,6 +454,10 @@ def fine_look(needle: Entry, decision: Decision, world: World) -> Outcome | None
     if fine_same(fine, limits):
         said = decision.reason if decision.status is Status.SAME else None
         return _replaced(decision, Status.SAME, reasons.verified(said, fine, world.limits))
+    if decision.reason == reasons.FLAT_ALIKE:
+        # What a flat picture's look finds apart is mostly its noise, stretched: say what
+        # was said, that there is too little to verify.
+        return _replaced(decision, Status.SIMILAR, decision.reason)
     return _replaced(decision, Status.SIMILAR, reasons.fine_difference(fine, limits))
 
 
@@ -549,6 +570,41 @@ def _below(values: np.ndarray, limit: float) -> list[int]:
     return [int(i) for i in np.flatnonzero(values <= limit)]
 
 
+def _lookable(query: Query, needle: Entry, hay: Entry, limits: Thresholds) -> bool:
+    """Whether a fine look at the pictures as stored can decide a pair this query found: it
+    compared them as stored, or both without their uniform borders, the pictures being of
+    one shape (a page's white margins come out of a resized or re-encoded copy a little
+    wider or narrower, which is no border added)."""
+    if query.exact:
+        return True
+    trimmed = query.view.kind is ViewKind.TRIM and query.against.kind is ViewKind.TRIM
+    return (
+        trimmed
+        and query.orientation == 0
+        and needle.full is not None
+        and hay.full is not None
+        and aspect_matches(needle.full, hay.full, limits=limits)
+    )
+
+
+def _flat_apart(needle: Fingerprint, hay: Fingerprint, limits: Thresholds) -> float | None:
+    """For a pair the thumbnails cannot compare for want of detail on one side, large
+    enough for a fine look and alike in all that is left (shape, colours): how far apart
+    their colours are. None for any other pair."""
+    if min(needle.detail, hay.detail) >= limits.detail or not _large_enough(needle, hay, limits):
+        return None
+    colours = hay.colour_array().reshape(1, -1)
+    apart = float(flat_colour_differences(colours, needle.colour_array().reshape(-1))[0])
+    if apart > limits.flat_colour or not aspect_matches(needle, hay, limits=limits):
+        return None
+    return apart
+
+
+def _large_enough(needle: Fingerprint, hay: Fingerprint, limits: Thresholds) -> bool:
+    """Whether both pictures show more than their thumbnails hold (`fine_from` px)."""
+    return min(needle.width, needle.height, hay.width, hay.height) >= limits.fine_from
+
+
 def _worth_a_fine_look(
     result: Comparison, needle: Fingerprint, hay: Fingerprint, limits: Thresholds
 ) -> bool:
@@ -556,9 +612,9 @@ def _worth_a_fine_look(
     than the thumbnails, and the thumbnails call it `same`, or refuse it by the blocks alone
     and by little (colours, shape and size agree, the block score within `look_up_to` of the
     limit)."""
-    side = min(needle.width, needle.height, hay.width, hay.height)
-    if side < limits.fine_from:
+    if not _large_enough(needle, hay, limits):
         return False
+    side = min(needle.width, needle.height, hay.width, hay.height)
     if result.verdict is Likeness.SAME:
         return True
     return (
