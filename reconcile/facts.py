@@ -234,3 +234,7 @@ class Fine:
     # small change stands far above it in one place (verify.fine_limits).
     spread_detail: float = 0.0
     spread_colour: float = 0.0
+    # The share of the frame on a sharp edge, the lesser of the two pictures': what there is
+    # to verify in a picture its thumbnail calls flat (a faint settings screen's text at
+    # 1024 px: 1.8-2.1 %; a smooth gradient, a grey sky, a night or fog photo: none).
+    edges: float = 0.0

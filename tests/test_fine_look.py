@@ -202,3 +202,39 @@ def test_a_page_with_wide_margins_is_the_same_at_half_size_and_not_with_a_box_ti
     assert items["form-half.jpg"][0] == "same", items["form-half.jpg"]
     assert items["form-q50.jpg"][0] == "same", items["form-q50.jpg"]
     assert items["form-ticked.png"][0] == "similar"
+
+
+def _settings(switched: bool) -> np.ndarray:
+    """A phone's settings screen (1170 x 2532): light grey labels and switches on white, too
+    faint for a 64 px thumbnail to hold anything; the seventh switch on or off."""
+    page = Image.new("RGB", (1170, 2532), "white")
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(26)
+    for row in range(14):
+        y = 300 + 150 * row
+        draw.text((80, y + 40), f"Setting number {row + 1}", font=font, fill=(150, 150, 156))
+        lit = row % 2 == 1 or (row == 6 and switched)
+        draw.rounded_rectangle((960, y + 30, 1080, y + 90), radius=30,
+                               fill=(190, 230, 198) if lit else (240, 240, 243))  # fmt: skip
+        knob = 1022 if lit else 962
+        draw.ellipse((knob, y + 32, knob + 56, y + 88), fill="white")
+    return np.asarray(page)
+
+
+def test_a_screen_too_faint_for_its_thumbnail_is_verified_at_its_own_size(
+    tmp_path: Path,
+) -> None:
+    """A settings screen its thumbnail calls flat: saved again and as JPEG it is `same`, the
+    fine look finding its text's edges and nothing apart; with one switch turned it is
+    `similar`."""
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    hay.mkdir()
+    needles.mkdir()
+    Image.fromarray(_settings(False)).save(hay / "IMG_0042.PNG")
+    Image.fromarray(_settings(False)).save(needles / "resaved.png", optimize=True)
+    write(needles / "screen.jpg", _settings(False), 90)
+    Image.fromarray(_settings(True)).save(needles / "switched.png")
+    items = judged(tmp_path, hay, needles)
+    assert items["resaved.png"][0] == "same", items["resaved.png"]
+    assert items["screen.jpg"][0] == "same", items["screen.jpg"]
+    assert items["switched.png"][0] == "similar"

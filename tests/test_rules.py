@@ -3,6 +3,8 @@ The haystack is built from entries in memory (`Haystack.of`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 from conftest import resized, scene, verified
@@ -219,8 +221,9 @@ def test_videos_are_same_only_at_the_same_length_with_every_frame_verified() -> 
 
 def test_pictures_without_detail_are_similar_by_colour_and_same_only_by_a_fine_look() -> None:
     """A flat grey picture finds a flat library picture of its colours and shape as
-    `similar`, to be looked at in full: `same` when the look finds nothing apart, `similar`
-    still (too little to verify) when it does; nothing of other colours (`missing`)."""
+    `similar`, to be looked at in full: `same` when the look finds nothing apart and sharp
+    edges to verify (a settings screen's text), `similar` still (too little to verify) when
+    it finds them apart or nothing sharp at all; nothing of other colours (`missing`)."""
     grey = np.full((300, 400, 3), 128, np.uint8)
     red = np.zeros((300, 400, 3), np.uint8)
     red[..., 0] = 200
@@ -232,11 +235,14 @@ def test_pictures_without_detail_are_similar_by_colour_and_same_only_by_a_fine_l
     )
     world = _world(library, [needle])
     assert rules.decide(needle, world) == Look(5, 1, 400, resampled=False)
-    alike = World(world.haystack, world.candidates, looks={(5, 1): _NOTHING_APART})
+    text = replace(_NOTHING_APART, edges=0.02)
+    alike = World(world.haystack, world.candidates, looks={(5, 1): text})
     assert rules.decide(needle, alike) == Decision(
         Status.SAME, 1, None, verified("re-encoded or resized", 320, 240)
     )
-    noise = Fine(400, 300, 9.0, 1.0, 0.2, 0.1, (0.5, 0.5))
+    smooth = World(world.haystack, world.candidates, looks={(5, 1): _NOTHING_APART})
+    assert rules.decide(needle, smooth) == Decision(Status.SIMILAR, 1, None, reasons.FLAT_ALIKE)
+    noise = Fine(400, 300, 9.0, 1.0, 0.2, 0.1, (0.5, 0.5), edges=0.02)
     apart = World(world.haystack, world.candidates, looks={(5, 1): noise})
     assert rules.decide(needle, apart) == Decision(Status.SIMILAR, 1, None, reasons.FLAT_ALIKE)
     assert rules.without_detail(_entry(6, "/bak/r.png", red), None, world) == Decision(

@@ -451,12 +451,13 @@ def fine_look(needle: Entry, decision: Decision, world: World) -> Outcome | None
     limits = fine_limits(fine, world.limits)
     if decision.status is not Status.SAME:
         limits = replace(limits, fine_detail=world.limits.fine_detail)
-    if fine_same(fine, limits):
+    flat = decision.reason == reasons.FLAT_ALIKE
+    if fine_same(fine, limits) and not (flat and fine.edges < world.limits.flat_edges):
         said = decision.reason if decision.status is Status.SAME else None
         return _replaced(decision, Status.SAME, reasons.verified(said, fine, world.limits))
-    if decision.reason == reasons.FLAT_ALIKE:
-        # What a flat picture's look finds apart is mostly its noise, stretched: say what
-        # was said, that there is too little to verify.
+    if flat:
+        # A flat picture's look finds nothing sharp to verify, or apart mostly its noise,
+        # stretched: say what was said, that there is too little to verify.
         return _replaced(decision, Status.SIMILAR, decision.reason)
     return _replaced(decision, Status.SIMILAR, reasons.fine_difference(fine, limits))
 

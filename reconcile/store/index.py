@@ -200,14 +200,14 @@ class Index:
         for needle, hay in pairs:
             rows = self._query(
                 "SELECT width, height, detail, colour, tone, tint, x, y, strokes, spread_detail, "
-                "spread_colour FROM looks "
+                "spread_colour, edges FROM looks "
                 "WHERE needle = ? AND hay = ?",
                 (needle, hay),
             )
             if rows:
-                w, h, detail, colour, tone, tint, x, y, strokes, spread, tinted = rows[0]
+                w, h, detail, colour, tone, tint, x, y, strokes, spread, tinted, edges = rows[0]
                 found[(needle, hay)] = Fine(
-                    w, h, detail, colour, tone, tint, (x, y), strokes, spread, tinted
+                    w, h, detail, colour, tone, tint, (x, y), strokes, spread, tinted, edges
                 )
         return found
 
@@ -226,13 +226,14 @@ class Index:
                 f.strokes,
                 f.spread_detail,
                 f.spread_colour,
+                f.edges,
             )
             for (needle, hay), f in looks.items()
         ]
         if rows:
             self._write(
                 lambda db: db.executemany(
-                    "INSERT OR REPLACE INTO looks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT OR REPLACE INTO looks VALUES ({', '.join('?' * 14)})",
                     rows,
                 )
             )

@@ -36,8 +36,8 @@ from reconcile.store.rows import pack_crops, unpack_crops
 # 8: `outcomes` keeps each backup file's last status and match, and `last_run` the library
 # it was judged against, for `reconcile decide` (the decisions themselves live in a file of
 # their own: store.decisions). 9: `compared` keeps how pairs of thumbnails compared, until
-# either file changes. 10: `looks` keeps how much the pair differs nearly everywhere too (the
-# looks taken before go: they lack it).
+# either file changes. 10: `looks` keeps how much the pair differs nearly everywhere, and how
+# much of it is sharp edges (the looks taken before go: they lack both).
 VERSION = 10
 APPLICATION_ID = 0x52434E43  # "RCNC"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -87,6 +87,7 @@ CREATE TABLE looks (
     strokes INTEGER NOT NULL,
     spread_detail REAL NOT NULL,
     spread_colour REAL NOT NULL,
+    edges REAL NOT NULL,
     PRIMARY KEY (needle, hay)
 )"""
 LOOKS_HAY = "CREATE INDEX looks_hay ON looks (hay)"
