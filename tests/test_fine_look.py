@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from reconcile.facts import Fine
 from reconcile.match.verify import DEFAULT, fine_difference, fine_limits
+from reconcile.media.fingerprint import look_picture
 
 
 def _statement(amount: int) -> np.ndarray:
@@ -238,3 +239,26 @@ def test_a_screen_too_faint_for_its_thumbnail_is_verified_at_its_own_size(
     assert items["resaved.png"][0] == "same", items["resaved.png"]
     assert items["screen.jpg"][0] == "same", items["screen.jpg"]
     assert items["switched.png"][0] == "similar"
+
+
+def test_a_small_recolouring_shows_at_half_the_size_when_both_photos_are_large() -> None:
+    """On arrays: a 0.05 % patch of a 3200 x 2400 photo tinted by 6 levels of chroma, compared
+    at 1024 px. Colour is kept at half resolution by JPEG, and is compared at a quarter of
+    the size for pictures at their own size; these were both twice as large and more
+    (`reduced`), so their colour at 1024 px is whole and is compared at half: the patch is
+    over the limit there and not at a quarter. A copy at quality 75 stays well under."""
+    rng = np.random.default_rng(3)
+    photo = cv2.resize(scene(3, 600, 800), (3200, 2400), interpolation=cv2.INTER_CUBIC)
+    photo = np.clip(photo + rng.normal(0, 4, photo.shape), 0, 255).astype(np.uint8)
+    side, top, left = int((0.0005 * 3200 * 2400) ** 0.5), 1000, 1500
+    tinted = _ycrcb(photo).astype(np.int16)
+    tinted[top : top + side, left : left + side, 1] += 6
+    tinted[top : top + side, left : left + side, 2] -= 6
+    version = cv2.cvtColor(np.clip(tinted, 0, 255).astype(np.uint8), cv2.COLOR_YCrCb2RGB)
+    library = look_picture(_jpeg(photo, 92), 1024)
+    changed = look_picture(_jpeg(version, 92), 1024)
+    copy = look_picture(_jpeg(photo, 75), 1024)
+    quarter = fine_difference(changed, library, resampled=False)
+    half = fine_difference(changed, library, resampled=False, reduced=True)
+    assert quarter.colour <= DEFAULT.fine_colour < half.colour
+    assert fine_difference(copy, library, resampled=False, reduced=True).colour < 1.0

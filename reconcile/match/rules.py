@@ -78,6 +78,8 @@ class Look:
     size: int
     resampled: bool = True  # the two are not of one pixel size (see fine_difference)
     clip: bool = False  # two videos, compared along the whole clip (verify.clip_difference)
+    # Both pictures at least twice `size`: their colour at `size` is whole (fine_difference).
+    reduced: bool = False
 
 
 Need = Confirm | Look
@@ -439,7 +441,9 @@ def fine_look(needle: Entry, decision: Decision, world: World) -> Outcome | None
     pair = (needle.id, decision.match)
     if pair not in world.looks:
         resampled = (needle.full.width, needle.full.height) != (hay.full.width, hay.full.height)
-        return Look(needle.id, decision.match, look_size(needle.full, hay.full), resampled)
+        size = look_size(needle.full, hay.full)
+        smaller = min(max(f.width, f.height) for f in (needle.full, hay.full))
+        return Look(needle.id, decision.match, size, resampled, reduced=smaller >= 2 * size)
     fine = world.looks[pair]
     if fine is None:
         if decision.status is Status.SAME:
