@@ -192,17 +192,30 @@ def test_a_page_with_wide_margins_is_the_same_at_half_size_and_not_with_a_box_ti
     """A form's white margins, trimmed from its fingerprints, come out of a half-size copy a
     little wider or narrower: that is no border added. The half-size copy and the page as
     JPEG are `same`; the form with one more box ticked is `similar`."""
+    page = _form(False)
+    statuses = _statuses_against_png(tmp_path, page, {
+        "form-half.jpg": (resized(page, 0.5), 85), "form-q50.jpg": (page, 50),
+        "form-ticked.png": (_form(True), None),
+    })  # fmt: skip
+    assert statuses == {"form-half.jpg": "same", "form-q50.jpg": "same",
+                        "form-ticked.png": "similar"}  # fmt: skip
+
+
+def _statuses_against_png(
+    tmp_path: Path, library: np.ndarray, backup: dict[str, tuple[np.ndarray, int | None]]
+) -> dict[str, str]:
+    """Each backup file's status against a library holding `library` as PNG: the backup's
+    pictures are written as JPEG at the quality given, or as PNG for None."""
     hay, needles = tmp_path / "hay", tmp_path / "needles"
     hay.mkdir()
     needles.mkdir()
-    Image.fromarray(_form(False)).save(hay / "form.png")
-    write(needles / "form-half.jpg", resized(_form(False), 0.5), 85)
-    write(needles / "form-q50.jpg", _form(False), 50)
-    Image.fromarray(_form(True)).save(needles / "form-ticked.png")
-    items = judged(tmp_path, hay, needles)
-    assert items["form-half.jpg"][0] == "same", items["form-half.jpg"]
-    assert items["form-q50.jpg"][0] == "same", items["form-q50.jpg"]
-    assert items["form-ticked.png"][0] == "similar"
+    Image.fromarray(library).save(hay / "original.png")
+    for name, (picture, quality) in backup.items():
+        if quality is None:
+            Image.fromarray(picture).save(needles / name, optimize=True)
+        else:
+            write(needles / name, picture, quality)
+    return {path: status for path, (status, _) in judged(tmp_path, hay, needles).items()}
 
 
 def _settings(switched: bool) -> np.ndarray:
@@ -228,17 +241,12 @@ def test_a_screen_too_faint_for_its_thumbnail_is_verified_at_its_own_size(
     """A settings screen its thumbnail calls flat: saved again and as JPEG it is `same`, the
     fine look finding its text's edges and nothing apart; with one switch turned it is
     `similar`."""
-    hay, needles = tmp_path / "hay", tmp_path / "needles"
-    hay.mkdir()
-    needles.mkdir()
-    Image.fromarray(_settings(False)).save(hay / "IMG_0042.PNG")
-    Image.fromarray(_settings(False)).save(needles / "resaved.png", optimize=True)
-    write(needles / "screen.jpg", _settings(False), 90)
-    Image.fromarray(_settings(True)).save(needles / "switched.png")
-    items = judged(tmp_path, hay, needles)
-    assert items["resaved.png"][0] == "same", items["resaved.png"]
-    assert items["screen.jpg"][0] == "same", items["screen.jpg"]
-    assert items["switched.png"][0] == "similar"
+    screen = _settings(False)
+    statuses = _statuses_against_png(tmp_path, screen, {
+        "resaved.png": (screen, None), "screen.jpg": (screen, 90),
+        "switched.png": (_settings(True), None),
+    })  # fmt: skip
+    assert statuses == {"resaved.png": "same", "screen.jpg": "same", "switched.png": "similar"}
 
 
 def test_a_small_recolouring_shows_at_half_the_size_when_both_photos_are_large() -> None:
