@@ -368,17 +368,6 @@ def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | 
             )  # fmt: skip
             world.memo.fresh[pair_key] = result
         if result.verdict is Likeness.DIFFERENT:
-            apart = _flat_apart(needle_print, hay_print, limits) if query.exact else None
-            if apart is not None:
-                # One of the two is flat at 64 px (a page's white margins), the other just
-                # not: only the pictures themselves can tell, as for a flat needle. Before
-                # any other `similar` (a trimmed view's "border differs"), closest first.
-                cap = capped(needle, hay, world)
-                decision = Decision(Status.SIMILAR, hit.hay, hit.distance,
-                                    cap or reasons.FLAT_ALIKE, look=cap is None)  # fmt: skip
-                key = (1, apart - limits.flat_colour - 1.0, hay.path)
-                if best is None or key < best[0]:
-                    best = (key, decision)
             continue
         if hit.distance > limits.radius and not _same_or_close(result, limits):
             continue  # found by the wide search, and not close enough for it
@@ -590,19 +579,6 @@ def _lookable(query: Query, needle: Entry, hay: Entry, limits: Thresholds) -> bo
         and hay.full is not None
         and aspect_matches(needle.full, hay.full, limits=limits)
     )
-
-
-def _flat_apart(needle: Fingerprint, hay: Fingerprint, limits: Thresholds) -> float | None:
-    """For a pair the thumbnails cannot compare for want of detail on one side, large
-    enough for a fine look and alike in all that is left (shape, colours): how far apart
-    their colours are. None for any other pair."""
-    if min(needle.detail, hay.detail) >= limits.detail or not _large_enough(needle, hay, limits):
-        return None
-    colours = hay.colour_array().reshape(1, -1)
-    apart = float(flat_colour_differences(colours, needle.colour_array().reshape(-1))[0])
-    if apart > limits.flat_colour or not aspect_matches(needle, hay, limits=limits):
-        return None
-    return apart
 
 
 def _large_enough(needle: Fingerprint, hay: Fingerprint, limits: Thresholds) -> bool:
