@@ -236,7 +236,7 @@ def test_pictures_without_detail_are_similar_by_colour_and_same_only_by_a_fine_l
     world = _world(library)
     needle = _entry(5, "/bak/g.png", grey)
     assert rules.without_detail(needle, None, world) == Decision(
-        Status.SIMILAR, 1, None, reasons.FLAT_ALIKE, look=True
+        Status.SIMILAR, 1, None, reasons.FLAT_ALIKE, look=True, flat=True
     )
     world = _world(library, [needle])
     assert rules.decide(needle, world) == Look(5, 1, 400, resampled=False)

@@ -58,6 +58,9 @@ class Decision:
     settled: bool = True
     # The thumbnails' verdict is to be checked on the pictures themselves (see `fine_look`).
     look: bool = False
+    # The pictures are flat to their thumbnails: a fine look calls them `same` only where it
+    # finds sharp edges to verify, and its refusal says there is too little to verify.
+    flat: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +331,7 @@ def without_detail(needle: Entry, so_far: Decision | None, world: World) -> Outc
     # with the strict limit of detail (as for a pair the thumbnails refused).
     hay = entries[match].full
     look = cap is None and hay is not None and _large_enough(needle.full, hay, world.limits)
-    return Decision(Status.SIMILAR, match, None, cap or reasons.FLAT_ALIKE, look=look)
+    return Decision(Status.SIMILAR, match, None, cap or reasons.FLAT_ALIKE, look=look, flat=True)
 
 
 def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | None:
@@ -444,11 +447,10 @@ def fine_look(needle: Entry, decision: Decision, world: World) -> Outcome | None
     limits = fine_limits(fine, world.limits)
     if decision.status is not Status.SAME:
         limits = replace(limits, fine_detail=world.limits.fine_detail)
-    flat = decision.reason == reasons.FLAT_ALIKE
-    if fine_same(fine, limits) and not (flat and fine.edges < world.limits.flat_edges):
+    if fine_same(fine, limits) and not (decision.flat and fine.edges < world.limits.flat_edges):
         said = decision.reason if decision.status is Status.SAME else None
         return _replaced(decision, Status.SAME, reasons.verified(said, fine, world.limits))
-    if flat:
+    if decision.flat:
         # A flat picture's look finds nothing sharp to verify, or apart mostly its noise,
         # stretched: say what was said, that there is too little to verify.
         return _replaced(decision, Status.SIMILAR, decision.reason)
