@@ -237,4 +237,5 @@ class Fine:
     # The share of the frame on a sharp edge, the lesser of the two pictures': what there is
     # to verify in a picture its thumbnail calls flat (a faint settings screen's text at
     # 1024 px: 1.8-2.1 %; a smooth gradient, a grey sky, a night or fog photo: none).
+    # Measured only for such pictures (0 for the rest).
     edges: float = 0.0

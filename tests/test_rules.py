@@ -239,7 +239,7 @@ def test_pictures_without_detail_are_similar_by_colour_and_same_only_by_a_fine_l
         Status.SIMILAR, 1, None, reasons.FLAT_ALIKE, look=True, flat=True
     )
     world = _world(library, [needle])
-    assert rules.decide(needle, world) == Look(5, 1, 400, resampled=False)
+    assert rules.decide(needle, world) == Look(5, 1, 400, resampled=False, flat=True)
     text = replace(_NOTHING_APART, edges=0.02)
     alike = World(world.haystack, world.candidates, looks={(5, 1): text})
     assert rules.decide(needle, alike) == Decision(

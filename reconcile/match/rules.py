@@ -83,6 +83,7 @@ class Look:
     clip: bool = False  # two videos, compared along the whole clip (verify.clip_difference)
     # Both pictures at least twice `size`: their colour at `size` is whole (fine_difference).
     reduced: bool = False
+    flat: bool = False  # flat to their thumbnails: measure the edges there are to verify
 
 
 Need = Confirm | Look
@@ -435,7 +436,8 @@ def fine_look(needle: Entry, decision: Decision, world: World) -> Outcome | None
         resampled = (needle.full.width, needle.full.height) != (hay.full.width, hay.full.height)
         size = look_size(needle.full, hay.full)
         smaller = min(max(f.width, f.height) for f in (needle.full, hay.full))
-        return Look(needle.id, decision.match, size, resampled, reduced=smaller >= 2 * size)
+        return Look(needle.id, decision.match, size, resampled, reduced=smaller >= 2 * size,
+                    flat=decision.flat)  # fmt: skip
     fine = world.looks[pair]
     if fine is None:
         if decision.status is Status.SAME:

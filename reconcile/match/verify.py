@@ -71,7 +71,9 @@ class Thresholds:
     fine_tone: float = 1.4
     fine_tint: float = 2.5
     fine_strokes: int = 6  # pixels of one glyph-sized window (verify._strokes)
-    fine_full: int = 512  # short side from which the limits above hold as they are
+    # Short side from which the limits above hold as they are; on the long side, from which
+    # a look sees what it is asked to (fine_limits, reasons.verified).
+    fine_full: int = 512
     # Below fine_full the limits of detail and colour widen (fine_limits), for differences
     # spread as a copy's are: at most `fine_local` times the pair's 90th percentile cell.
     # A change that stands out further is local, and meets the limits as they are (pictures
@@ -325,6 +327,7 @@ def fine_difference(
     *,
     resampled: bool = True,
     reduced: bool = False,
+    edges: bool = False,
 ) -> Fine:
     """Two pictures (YCrCb, uint8) compared at the smaller one's size, region by region: a
     copy differs a little everywhere (compression, resampling) and at most a pixel out of
@@ -345,7 +348,9 @@ def fine_difference(
     at half the size rather than a quarter (a recoloured patch of 0.05 % of a 3088 px photo,
     19 px at 1024, measured 1.8 at a quarter against a limit of 2.5, 5.6 at half; the
     held-out half's copies of this kind at most 2.04 either way: no tuning photo is this
-    large)."""
+    large). `edges`: whether to measure the share of sharp edges (`Fine.edges`, which only
+    pictures flat to their thumbnails need; 0 otherwise: it costs as much as a third of
+    the rest)."""
     small = a if a.shape[0] * a.shape[1] <= b.shape[0] * b.shape[1] else b
     size = (small.shape[1], small.shape[0])
     if a.shape[:2] != small.shape[:2]:
@@ -388,9 +393,9 @@ def fine_difference(
     strokes, at = _strokes(fa[:, :, 0], fb[:, :, 0], 2 * dx, 2 * dy, resampled)
     if detail <= limits.fine_detail and strokes > limits.fine_strokes:
         where = at  # what will be said to differ
-    edges = min(_edges(fa[:, :, 0]), _edges(fb[:, :, 0]))
+    sharp = min(_edges(fa[:, :, 0]), _edges(fb[:, :, 0])) if edges else 0.0
     return Fine(size[0], size[1], detail, max(0.0, colour), tone, tint, where, strokes,
-                spread_detail, max(0.0, spread_colour), edges)  # fmt: skip
+                spread_detail, max(0.0, spread_colour), sharp)  # fmt: skip
 
 
 def _edges(luma: np.ndarray) -> float:
