@@ -142,6 +142,9 @@ class FileFacts:
     # A clip's frames along its length as pictures (YCrCb, CLIP_LOOK px), when the task asked
     # for them (`along`): a title card's changed word shows there, not in a 64 px print.
     looks: tuple[np.ndarray, ...] = field(default=(), compare=False)
+    # Pictures for fine looks to come, by long side, that the decode for the prints gave at no
+    # further cost (`Task.looks_too`): never stored.
+    looks_too: tuple[tuple[int, np.ndarray], ...] = field(default=(), compare=False)
     # Who the file is beyond size and mtime, as the scan saw it: a file replaced under the same
     # size and mtime has another inode or ctime, and another `sample` (see files.sample_of).
     inode: int | None = None
@@ -162,6 +165,10 @@ class Task:
     # Only the picture itself, at most this many pixels on its long side, for a fine look.
     look: int | None = None
     along: bool = False  # only a video's frames along the whole clip (media.video.along)
+    # With the prints, the picture at each of these long sides for a fine look to come, where
+    # the decode for the prints gives it as a look's would (a HEIC: libheif has no reduced
+    # decode); a file that decodes at another size for a look (a JPEG, a RAW) ignores them.
+    looks_too: tuple[int, ...] = ()
     inode: int | None = None  # as the scan saw them, handed back in the facts
     ctime_ns: int | None = None
 

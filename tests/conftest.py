@@ -8,13 +8,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from reconcile.facts import THUMB
+from reconcile.facts import THUMB, FileFacts, Task
+from reconcile.work.pool import ProcessPool
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "sample_data"
@@ -160,6 +162,21 @@ class Phases:
 
     def advance(self, count: int = 1) -> None:
         pass
+
+
+class Recording:
+    """The process pool, with a record of the tasks it was given."""
+
+    def __init__(self) -> None:
+        self.pool = ProcessPool(2)
+        self.tasks: list[Task] = []
+
+    def analyse(self, tasks: Sequence[Task]) -> Iterator[FileFacts]:
+        self.tasks += tasks
+        return self.pool.analyse(tasks)
+
+    def close(self) -> None:
+        self.pool.close()
 
 
 @pytest.fixture

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from conftest import judged, resized, scene, verified, write
+from conftest import Recording, judged, resized, scene, verified, write
 
 from reconcile import Report, reconcile
 from reconcile.facts import FileFacts, Task
 from reconcile.match.reasons import FINE_FAILED, FLAT_ALIKE, TOO_FLAT
-from reconcile.work.pool import ProcessPool
 
 
 def _fog(rgb: np.ndarray) -> np.ndarray:
@@ -91,22 +90,7 @@ def test_fine_regular_detail_is_compared_in_full(tmp_path: Path) -> None:
     assert items["facade-burst.jpg"][0] == "similar"
 
 
-class _Recording:
-    """The process pool, with a record of the tasks it was given."""
-
-    def __init__(self) -> None:
-        self.pool = ProcessPool(2)
-        self.tasks: list[Task] = []
-
-    def analyse(self, tasks: Sequence[Task]) -> Iterator[FileFacts]:
-        self.tasks += tasks
-        return self.pool.analyse(tasks)
-
-    def close(self) -> None:
-        self.pool.close()
-
-
-def _reconcile_with(analyser: _Recording, tmp_path: Path) -> Report:
+def _reconcile_with(analyser: Recording, tmp_path: Path) -> Report:
     """A run over tmp_path's hay and needles through `analyser`, closed at the end."""
     try:
         return reconcile(
@@ -126,7 +110,7 @@ def test_a_fine_look_is_taken_once_and_again_when_a_file_changes(tmp_path: Path)
     write(needles / "facade-small.jpg", resized(facade, 0.3), 85)
 
     def run() -> tuple[str, list[str]]:
-        recording = _Recording()
+        recording = Recording()
         report = _reconcile_with(recording, tmp_path)
         looked = sorted(Path(task.path).name for task in recording.tasks if task.look)
         return report.items[0].status.value, looked
@@ -160,7 +144,7 @@ def test_a_night_burst_is_seen_at_the_pictures_own_size(tmp_path: Path) -> None:
     assert reason.startswith("differs in one region (in the middle), seen at 1024x768")
 
 
-class _LibraryGoneBeforeTheFineLook(_Recording):
+class _LibraryGoneBeforeTheFineLook(Recording):
     """The process pool, with the library file deleted just before the fine look (a drive
     unplugged mid-run)."""
 

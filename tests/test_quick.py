@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 from camera import camera_jpeg, with_exif_thumbnail
-from conftest import Phases, encode, resized, run_cli, scene, write
+from conftest import Phases, Recording, encode, resized, run_cli, scene, verified, write
 from PIL import Image
 
 from reconcile import Report, Status, reconcile
@@ -218,4 +218,37 @@ def test_quick_indexes_heics_from_their_embedded_thumbnails(tmp_path: Path, db: 
         }
     assert sizes["IMG_0.HEIC"] == (800, 600)  # the picture's size, not the thumbnail's
     full = reconcile(**args, db=str(tmp_path / "full.sqlite"))
+    assert _statuses(full) == _statuses(report)
+
+
+def test_a_confirmed_heic_is_decoded_once_for_its_prints_and_its_fine_look(
+    tmp_path: Path, db: str
+) -> None:
+    """libheif has no reduced decode: the picture decoded to confirm a HEIC candidate is the
+    one a fine look would decode again, so the confirmation hands it back and only the
+    backup's JPEG is decoded for the look. The answers are those of a full run."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    photos = [scene(seed, 600, 800) for seed in range(740, 743)]
+    for number, photo in enumerate(photos):
+        (lib / f"IMG_{number}.HEIC").write_bytes(_heic(photo, 320))
+    write(tmp_path / "backup/IMG_1.JPG", resized(photos[1], 0.5), 85)  # the phone's export
+    write(tmp_path / "backup/new.jpg", scene(802), 90)
+    recording = Recording()
+    try:
+        report = reconcile(haystack=[str(lib)], needles=[str(tmp_path / "backup")], db=db,
+                           quick=True, analyser=recording)  # fmt: skip
+    finally:
+        recording.close()
+    (export,) = (item for item in report.items if item.path == "IMG_1.JPG")
+    said = "re-encoded at lower size (400x300; the library's is 800x600)"
+    assert (export.status, export.reason) == (Status.SAME, verified(said, 400, 300))
+    tasks = [(Path(t.path).name, t.quick, t.look, t.looks_too) for t in recording.tasks]
+    assert sorted(task for task in tasks if task[0] == "IMG_1.HEIC") == [
+        ("IMG_1.HEIC", False, None, (400,)),  # confirmed, and its picture for the look kept
+        ("IMG_1.HEIC", True, None, ()),
+    ]
+    assert [name for name, _, look, _ in tasks if look] == ["IMG_1.JPG"]
+    full = reconcile(haystack=[str(lib)], needles=[str(tmp_path / "backup")],
+                     db=str(tmp_path / "full.sqlite"))  # fmt: skip
     assert _statuses(full) == _statuses(report)

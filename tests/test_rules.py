@@ -111,10 +111,11 @@ def test_pictures_are_same_when_verified_similar_when_a_region_moved() -> None:
 
 def test_a_candidate_known_only_by_its_thumbnail_is_confirmed_first() -> None:
     """A library file indexed from its EXIF thumbnail proves nothing: the needle waits for
-    it to be fingerprinted in full (`Confirm`), unless a verified `same` exists without it."""
+    it to be fingerprinted in full (`Confirm`, saying the size the pair would be looked at),
+    unless a verified `same` exists without it."""
     quick = _entry(1, "/lib/a.jpg", resized(PHOTO, 0.25), quick=True)
     needle = _entry(5, "/bak/a.jpg", PHOTO)
-    assert rules.pictures(needle, None, _world([quick], [needle])) == Confirm((1,))
+    assert rules.pictures(needle, None, _world([quick], [needle])) == Confirm((1,), (160,))
     full = _entry(2, "/lib/b.jpg", PHOTO)
     decision = rules.pictures(needle, None, _world([quick, full], [needle]))
     assert isinstance(decision, Decision) and decision.status is Status.SAME

@@ -8,6 +8,7 @@ pair's size, what the look measured kept in the index until either file changes)
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
@@ -87,12 +88,13 @@ def judge(
     haystack = haystack_of(hay, index, limits)
     token = limits_token(limits)
     memo = Memo()
+    kept: dict[tuple[str, int], FileFacts] = {}
     while pending:
         progress.start("Matching", len(pending))
         matcher = Matcher(haystack, limits=limits, withheld=withheld(hay), links=links,
                           real_paths=real_paths, refused=refused, copies=copies)  # fmt: skip
         matcher.memo = memo
-        confirm: dict[int, None] = {}
+        confirm: dict[int, set[int]] = {}  # library id: the long sides of looks to come
         wanted: dict[Look, None] = {}
         waiting: list[int] = []
         for start in range(0, len(pending), _CHUNK):
@@ -111,18 +113,24 @@ def judge(
                     continue
                 waiting.append(id_)
                 if isinstance(outcome, Confirm):
-                    confirm.update(dict.fromkeys(outcome.ids))
+                    for id_, side in zip(outcome.ids, outcome.sizes or [0] * len(outcome.ids),
+                                         strict=True):  # fmt: skip
+                        confirm.setdefault(id_, set()).add(side)
                 elif isinstance(outcome, Look):
                     wanted[outcome] = None
             progress.advance(len(chunk))
+        confirmed: dict[tuple[str, int], FileFacts] = {}
         if confirm:
             # Each round leaves fewer quick prints in the library, so this ends.
             assert hay.refresh is not None
-            hay.refresh.confirm([hay.files[id_] for id_ in confirm])
+            confirmed = hay.refresh.confirm([hay.files[id_] for id_ in confirm],
+                                            _looks_too(confirm, hay))  # fmt: skip
             haystack = haystack_of(hay, index, limits)
         if wanted:
             looks.update(_fine_looks(list(wanted), needles, hay, index, analyser, progress,
-                                     limits))  # fmt: skip
+                                     limits, kept))  # fmt: skip
+        # What a confirmation decoded serves the looks that its files' pairs ask for next.
+        kept = confirmed
         pending = waiting
     index.store_comparisons(
         {key: (c.verdict.value, c.score, c.colour, c.brightness, c.aspect_ok, c.correlation,
@@ -130,6 +138,20 @@ def judge(
         token,
     )  # fmt: skip
     return decided
+
+
+def _looks_too(confirm: Mapping[int, set[int]], hay: Side) -> dict[str, tuple[int, ...]]:
+    """By path, the long sides of the looks that library files being confirmed may be asked
+    for next, as long as their pictures fit in _KEPT_BYTES (beyond, a look decodes again)."""
+    wanted: dict[str, tuple[int, ...]] = {}
+    room = _KEPT_BYTES
+    for id_, sides in confirm.items():
+        fitting = tuple(sorted(side for side in sides if side > 0))
+        needed = sum(3 * side * side for side in fitting)  # YCrCb, square at the most
+        if fitting and needed <= room:
+            wanted[hay.files[id_].path] = fitting
+            room -= needed
+    return wanted
 
 
 def _fine_looks(
@@ -140,11 +162,14 @@ def _fine_looks(
     analyser: Analyser,
     progress: Progress,
     limits: Thresholds,
+    kept: Mapping[tuple[str, int], FileFacts] | None = None,
 ) -> dict[tuple[int, int], Fine | None]:
     """What fine looks at these pairs measure: kept ones from the index, the rest taken now
     (both files decoded again by the workers, at the pair's size, or a clip along its whole
     length; each file once a batch) and kept. None for a pair whose files could not both be
-    read again."""
+    read again. `kept`: pictures already decoded (by a confirmation), by (path, long side):
+    those files are not decoded again."""
+    kept = kept or {}
     found: dict[tuple[int, int], Fine | None] = dict(
         index.looks((look.needle, look.hay) for look in looks)
     )
@@ -160,7 +185,8 @@ def _fine_looks(
         wanted: dict[tuple[str, int], Found] = {}
         for look in batch:
             for file in (needles.files[look.needle], hay.files[look.hay]):
-                wanted[(file.path, look.size)] = file
+                if (file.path, look.size) not in kept:
+                    wanted[(file.path, look.size)] = file
         tasks = [_look_task(f, size) for (_, size), f in wanted.items()]
         # Each pair is compared as soon as both its files are in, on threads (OpenCV lets go
         # of the GIL) while the workers decode the rest.
@@ -170,8 +196,9 @@ def _fine_looks(
                 needs.setdefault((path, look.size), []).append(look)
         seen: dict[tuple[str, int], FileFacts] = {}
         comparing: dict[tuple[int, int], Future[Fine]] = {}
+        already = [kept[key] for key in needs if key in kept]
         with ThreadPoolExecutor(_COMPARERS) as threads:
-            for facts in analyser.analyse(tasks):
+            for facts in itertools.chain(already, analyser.analyse(tasks) if tasks else ()):
                 if facts.reason is not None or facts.look_size is None:
                     continue
                 seen[(facts.path, facts.look_size)] = facts
@@ -215,5 +242,7 @@ def _batches(looks: list[Look]) -> list[list[Look]]:
 
 
 _LOOK_BATCH = 32  # pairs whose pictures are held at once (about 2 MB each)
+# Pictures a confirmation hands back for the looks after it, at most (about 110 of 1024 px).
+_KEPT_BYTES = 384 * 1024**2
 _CLIP_BATCH = 4  # pairs of clips (up to 120 frames of CLIP_LOOK px each: about 13 MB a clip)
 _COMPARERS = os.cpu_count() or 1

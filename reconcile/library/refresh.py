@@ -9,8 +9,9 @@ Files gone from disk are dropped, except below nested roots that the walk left o
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 
@@ -108,10 +109,27 @@ class Refresh:
         ids.update(self._store(self._analyse(todo, quick=self._quick)))
         return ids
 
-    def confirm(self, files: list[Found]) -> None:
-        """Fingerprint in full files that were fingerprinted from their thumbnails."""
+    def confirm(
+        self, files: list[Found], looks: Mapping[str, tuple[int, ...]] | None = None
+    ) -> dict[tuple[str, int], FileFacts]:
+        """Fingerprint in full files that were fingerprinted from their thumbnails. `looks`:
+        by path, the long sides at which a file may be looked at next; where its decode gives
+        those pictures anyway (a HEIC), they come back by (path, long side), as a look task's
+        facts would, and the file need not be decoded again for them."""
         self._progress.start("Confirming candidates", len(files))
-        self._store(self._analyse(files, quick=False))
+        kept: dict[tuple[str, int], FileFacts] = {}
+
+        def taking(analysed: Iterator[FileFacts]) -> Iterator[FileFacts]:
+            for facts in analysed:
+                for side, picture in facts.looks_too:
+                    kept[(facts.path, side)] = FileFacts(
+                        facts.path, facts.size, facts.mtime_ns, kind=facts.kind, look=picture,
+                        look_size=side,
+                    )  # fmt: skip
+                yield dataclasses.replace(facts, looks_too=()) if facts.looks_too else facts
+
+        self._store(taking(self._analyse(files, quick=False, looks=looks or {})))
+        return kept
 
     def _same_on_disk(self, row: Known, found: Found) -> bool:
         """Whether the walk sees the file the index holds, by what `stat` tells: the same
@@ -162,7 +180,13 @@ class Refresh:
         self._progress.advance(len(unchanged))
         return ids, changed, undigested
 
-    def _analyse(self, todo: list[Found], *, quick: bool) -> Iterator[FileFacts]:
+    def _analyse(
+        self,
+        todo: list[Found],
+        *,
+        quick: bool,
+        looks: Mapping[str, tuple[int, ...]] | None = None,
+    ) -> Iterator[FileFacts]:
         for found in todo:
             if found.problem is not None:
                 yield FileFacts(
@@ -179,6 +203,7 @@ class Refresh:
                 kind=f.kind,
                 inode=f.inode,
                 ctime_ns=f.ctime_ns,
+                looks_too=looks.get(f.path, ()) if looks else (),
             )
             for f in todo
             if f.problem is None

@@ -69,6 +69,10 @@ class Confirm:
     fingerprint these in full, then ask again."""
 
     ids: tuple[int, ...]
+    # The long side each would be looked at with this needle (`look_size`) should it be about
+    # to be `same`: a file whose decode gives that picture anyway (a HEIC) hands it back with
+    # its prints, and is not decoded a second time for the look.
+    sizes: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,13 +350,13 @@ def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | 
     hits = [h for h in world.candidates.get(needle.id, ()) if offered(needle, h.hay, world)]
     entries = world.haystack.entries(hit.hay for hit in hits)
     best: tuple[tuple[int, float, str], Decision] | None = None
-    unconfirmed: dict[int, None] = {}
+    unconfirmed: dict[int, int] = {}  # library id: the long side of a look at the pair
     for hit in hits:
         hay = entries.get(hit.hay)
         if hay is None or not offered(needle, hit.hay, world):
             continue
         if hay.quick:
-            unconfirmed[hit.hay] = None
+            unconfirmed[hit.hay] = look_size(needle.full, hay.full) if hay.full else 0
             continue
         query = hit.query
         needle_print = needle.trimmed if query.view.kind is ViewKind.TRIM else needle.full
@@ -403,7 +407,7 @@ def pictures(needle: Entry, so_far: Decision | None, world: World) -> Outcome | 
     if best is not None and best[1].status is Status.SAME:
         return best[1]  # nothing a confirmation could find would change the status
     if unconfirmed:
-        return Confirm(tuple(unconfirmed))
+        return Confirm(tuple(unconfirmed), tuple(unconfirmed.values()))
     return best[1] if best else Decision(Status.MISSING, reason=reasons.NOTHING_CLOSE)
 
 

@@ -9,8 +9,15 @@ from typing import BinaryIO
 
 from reconcile.facts import CLIP_LOOK, FileFacts, Task
 from reconcile.files import digest_of, file_digest, file_sample, open_regular
-from reconcile.filetypes import Kind, image_format
-from reconcile.media.decode import HEAD_BYTES, Pixels, Undecodable, decode, decode_embedded
+from reconcile.filetypes import MAGIC_BYTES, Kind, image_format
+from reconcile.media.decode import (
+    HEAD_BYTES,
+    Pixels,
+    Undecodable,
+    decode,
+    decode_embedded,
+    decoded_alike,
+)
 from reconcile.media.fingerprint import fingerprint, grey, look_picture, trim_border
 
 # Files up to this size are read once into memory, digested and decoded from there; larger
@@ -107,6 +114,7 @@ def _analyse(task: Task) -> FileFacts:
     if embedded is not None:
         digest = digest_of(data) if task.want_digest else None
         return _guarded_facts(task, digest, embedded, quick=True)
+    basename = os.path.basename(path)
     with ThreadPoolExecutor(1) as digester:
         # hashlib and the decoders release the GIL: digesting beside the decode hides the
         # digest's cost wherever a core is free.
@@ -118,11 +126,16 @@ def _analyse(task: Task) -> FileFacts:
             pending = digester.submit(digest_of, data) if task.want_digest else None
             source = data
         try:
-            pixels = decode(source, name=os.path.basename(path))
+            pixels = decode(source, name=basename)
         except Undecodable as error:
             return FileFacts(path, size, mtime_ns, digest=_result(pending), reason=str(error))
         digest = _result(pending)
-    return _guarded_facts(task, digest, pixels)
+    facts = _guarded_facts(task, digest, pixels)
+    alike = isinstance(source, bytes) and decoded_alike(source[:MAGIC_BYTES], basename)
+    if task.looks_too and facts.reason is None and alike:
+        looks = tuple((side, look_picture(pixels.rgb, side)) for side in task.looks_too)
+        facts = dataclasses.replace(facts, looks_too=looks)
+    return facts
 
 
 def _analyse_video(task: Task) -> FileFacts:

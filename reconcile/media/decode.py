@@ -105,6 +105,14 @@ def decode(
         raise Undecodable(_reason(error)) from None
 
 
+def decoded_alike(head: bytes, name: str = "") -> bool:
+    """Whether `decode` gives a file the same pixels whatever size is asked of it: a HEIC's
+    (libheif has no reduced decode), so that the pixels decoded for its prints are those a
+    fine look would decode again. A JPEG (DCT scaling) or a RAW (its preview or a half-size
+    demosaic) is decoded at the size asked."""
+    return image_format(head) == "HEIC" and not is_raw_name(name)
+
+
 def _progressive(data: bytes) -> bool:
     """Whether a JPEG is progressive (SOF2, in the header before the first scan): only those
     have more than one scan, so only those are counted."""
