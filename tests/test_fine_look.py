@@ -137,6 +137,43 @@ def test_wider_limits_for_small_pictures_hold_only_for_a_spread_difference() -> 
     assert fine_limits(tiny).fine_detail > 6.0
 
 
+def test_the_region_limit_widens_only_for_pairs_resampled_from_another_size() -> None:
+    """On the measures: two pictures of one pixel size are compared pixel for pixel, and a
+    region apart meets the limit as it is, however small the pictures; the colour limit
+    still widens (4:2:0 colour of a small picture at a low quality)."""
+    spread = Fine(480, 320, 6.0, 3.0, 0.0, 0.0, (0.5, 0.5), spread_detail=1.5, spread_colour=1.0)
+    assert fine_limits(spread, resampled=True).fine_detail > 6.0
+    assert fine_limits(spread, resampled=False).fine_detail == DEFAULT.fine_detail
+    assert fine_limits(spread, resampled=False).fine_colour > 3.0
+
+
+def _gravel(seed: int) -> np.ndarray:
+    """A 480 x 320 photo of sharp texture (gravel, leaves): detail of 3 px all over it."""
+    rng = np.random.default_rng(seed)
+    grains = rng.uniform(-80, 80, (320 // 3 + 1, 480 // 3 + 1)).astype(np.float32)
+    grains = cv2.resize(grains, (480, 320), interpolation=cv2.INTER_NEAREST)
+    photo = scene(seed, 320, 480).astype(np.float32) + grains[:, :, None]
+    return np.clip(photo, 0, 255).astype(np.uint8)
+
+
+def test_half_a_small_photo_out_of_focus_is_not_its_copy(tmp_path: Path) -> None:
+    """A 480 x 320 photo with its left half blurred by a pixel, saved at its own size: the
+    thumbnails cannot tell, and the difference is spread over half the frame, so the wider
+    limit of small pictures let it pass; pixel for pixel it is apart. Its re-encoded copies,
+    down to quality 30, stay `same`."""
+    photo = _gravel(31)
+    soft = photo.copy()
+    soft[:, :240] = cv2.GaussianBlur(photo[:, :240], (0, 0), 1.0)
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write(hay / "photo.jpg", photo, 92)
+    write(needles / "soft.jpg", soft, 92)
+    write(needles / "copy.jpg", photo, 30)
+    items = judged(tmp_path, hay, needles)
+    assert items["soft.jpg"][0] == "similar"
+    assert items["soft.jpg"][1].startswith("differs in one region")
+    assert items["copy.jpg"][0] == "same"
+
+
 def _ycrcb(rgb: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YCrCb)
 

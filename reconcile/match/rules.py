@@ -450,7 +450,8 @@ def fine_look(needle: Entry, decision: Decision, world: World) -> Outcome | None
     # What the thumbnails called `same` needs a difference beyond what small pictures' copies
     # reach to be refused; what they refused (by its blocks: fine detail) needs no region to
     # differ beyond the strict limit to be accepted.
-    limits = fine_limits(fine, world.limits)
+    resampled = (needle.full.width, needle.full.height) != (hay.full.width, hay.full.height)
+    limits = fine_limits(fine, world.limits, resampled=resampled)
     if decision.status is not Status.SAME:
         limits = replace(limits, fine_detail=world.limits.fine_detail)
     if fine_same(fine, limits) and not (decision.flat and fine.edges < world.limits.flat_edges):
