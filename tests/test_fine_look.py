@@ -102,6 +102,20 @@ def test_small_edits_of_a_photo_are_not_its_copies(tmp_path: Path) -> None:
     assert items["export.jpg"][0] == "same"
 
 
+def _beside_a_copy(
+    tmp_path: Path, photo: np.ndarray, version: np.ndarray, quality: int
+) -> tuple[tuple[str, str | None], str]:
+    """(status, reason) of `version` (saved at JPEG quality 92) and the status of `photo`
+    re-encoded at `quality`, each judged against `photo` as the library holds it (quality
+    92), through the command line."""
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write(hay / "photo.jpg", photo, 92)
+    write(needles / "version.jpg", version, 92)
+    write(needles / "copy.jpg", photo, quality)
+    items = judged(tmp_path, hay, needles)
+    return items["version.jpg"], items["copy.jpg"][0]
+
+
 def test_a_small_change_in_a_small_photo_stands_out_of_what_compression_leaves(
     tmp_path: Path,
 ) -> None:
@@ -114,14 +128,10 @@ def test_a_small_change_in_a_small_photo_stands_out_of_what_compression_leaves(
     side = int((0.0005 * 340 * 512) ** 0.5)
     patch = closed[120 : 120 + side, 250 : 250 + side].astype(np.float32)
     closed[120 : 120 + side, 250 : 250 + side] = (patch.mean(axis=(0, 1)) * 0.8).astype(np.uint8)
-    hay, needles = tmp_path / "hay", tmp_path / "needles"
-    write(hay / "IMG_0001.jpg", photo, 92)
-    write(needles / "blink.jpg", closed, 92)
-    write(needles / "copy.jpg", photo, 50)
-    items = judged(tmp_path, hay, needles)
-    assert items["blink.jpg"][0] == "similar"
-    assert items["blink.jpg"][1].startswith("differs in one region (in the middle)")
-    assert items["copy.jpg"][0] == "same"
+    (status, reason), copy = _beside_a_copy(tmp_path, photo, closed, 50)
+    assert status == "similar"
+    assert reason is not None and reason.startswith("differs in one region (in the middle)")
+    assert copy == "same"
 
 
 def test_wider_limits_for_small_pictures_hold_only_for_a_spread_difference() -> None:
@@ -164,14 +174,10 @@ def test_half_a_small_photo_out_of_focus_is_not_its_copy(tmp_path: Path) -> None
     photo = _gravel(31)
     soft = photo.copy()
     soft[:, :240] = cv2.GaussianBlur(photo[:, :240], (0, 0), 1.0)
-    hay, needles = tmp_path / "hay", tmp_path / "needles"
-    write(hay / "photo.jpg", photo, 92)
-    write(needles / "soft.jpg", soft, 92)
-    write(needles / "copy.jpg", photo, 30)
-    items = judged(tmp_path, hay, needles)
-    assert items["soft.jpg"][0] == "similar"
-    assert items["soft.jpg"][1].startswith("differs in one region")
-    assert items["copy.jpg"][0] == "same"
+    (status, reason), copy = _beside_a_copy(tmp_path, photo, soft, 30)
+    assert status == "similar"
+    assert reason is not None and reason.startswith("differs in one region")
+    assert copy == "same"
 
 
 def _ycrcb(rgb: np.ndarray) -> np.ndarray:
