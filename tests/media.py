@@ -47,12 +47,15 @@ def write_clip(
     rotation: int = 0,
     gop: int | None = None,
     audio: bool = False,
+    bframes: int = 0,
 ) -> Path:
     """Encode RGB frames into a video file (the container follows the file's extension).
 
     `rotation`: degrees written as the stream's display rotation (as phones do); `gop`: frames
     between keyframes (phones: about one second's worth; x264's default is 250); `audio`: a
-    sound track too (a tone, AAC), as long as the frames."""
+    sound track too (a tone, AAC), as long as the frames; `bframes`: that many B-frames
+    between references throughout (libx264 only: its adaptive choice puts none in a synthetic
+    pan, where an export of real footage has them)."""
     import av
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +69,8 @@ def write_clip(
             stream.bit_rate = bit_rate
         if gop:
             stream.codec_context.gop_size = gop  # frames between keyframes
+        if bframes:
+            stream.options = {"bframes": str(bframes), "b-adapt": "0"}
         count = 0
         for frame in frames:
             if size is not None:

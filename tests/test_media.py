@@ -173,6 +173,28 @@ def test_an_hour_long_4k_clip_and_a_container_claiming_days(tmp_path: Path) -> N
     assert items["long/days.mkv"] == ("video", "missing", NOTHING_CLOSE)
 
 
+def test_frames_are_sampled_as_a_whole_decode_gives_them_in_a_long_gop(tmp_path: Path) -> None:
+    """A clip as x264 writes it by default (a keyframe every 250 frames, B-frames between):
+    the frames sampled by seeking, with the B-frames nothing refers to skipped on the way,
+    are those a decode of every frame gives at the same times, to the bit."""
+    import av
+
+    from reconcile.media import video
+
+    # 24 fps: most sample points fall between frames, and the frame before is the nearer.
+    path = write_clip(tmp_path / "x264.mp4", clip_frames(_still(43), 16.0, fps=24), fps=24)
+    clip = video.sample(str(path))
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        every = [(frame.pts, frame) for frame in container.decode(stream)]
+        base = stream.time_base
+    for point, got in zip(video.SAMPLE_POINTS, clip.frames, strict=True):
+        target = int(clip.duration * point / base)
+        after = next(i for i, (pts, _) in enumerate(every) if pts >= target)
+        nearest = after - 1 if target - every[after - 1][0] < every[after][0] - target else after
+        assert np.array_equal(got.rgb, video._pixels(every[nearest][1]).rgb), point
+
+
 def test_heic_is_read_by_a_plain_install(tmp_path: Path) -> None:
     """A HEIC copy of a library JPEG and a JPEG export of a library HEIC are `same`; a
     truncated HEIC is `unreadable`."""
