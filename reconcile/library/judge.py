@@ -113,9 +113,9 @@ def judge(
                     continue
                 waiting.append(id_)
                 if isinstance(outcome, Confirm):
-                    for id_, side in zip(outcome.ids, outcome.sizes or [0] * len(outcome.ids),
-                                         strict=True):  # fmt: skip
-                        confirm.setdefault(id_, set()).add(side)
+                    sides = outcome.sizes or (0,) * len(outcome.ids)
+                    for hay_id, side in zip(outcome.ids, sides, strict=True):
+                        confirm.setdefault(hay_id, set()).add(side)
                 elif isinstance(outcome, Look):
                     wanted[outcome] = None
             progress.advance(len(chunk))

@@ -26,9 +26,11 @@ MAX_ALONG = 120
 # Frames decoded forward from a keyframe to reach one sample point, at most (a camera's GOP
 # is 0.5-2 s); past it the last frame decoded stands in.
 MAX_FRAMES_PER_SEEK = 240
-# Seconds before a point from which every frame is decoded (before it, those no frame is
-# predicted from are skipped): the frame nearest the point, on either side, is among them.
+# Seconds, and frames, before a point from which every frame is decoded (before it, those no
+# frame is predicted from are skipped): the frame nearest the point, on either side, is among
+# them however far a B-frame's packet comes before its time (a few frames).
 SKIP_UNTIL = 0.5
+SKIP_UNTIL_FRAMES = 8
 # A clip longer than this is sampled as if it were this long: a container that claims days
 # still costs five seeks, each from the start's neighbourhood.
 MAX_DURATION = 24 * 3600.0
@@ -99,15 +101,18 @@ def _duration(container: object, stream: object) -> float:
 def _frame_at(container: object, stream: object, seconds: float) -> Pixels | None:
     """The first frame at or after `seconds` (decoded forward from the keyframe before it).
 
-    Until the packets come within SKIP_UNTIL seconds of the point, frames no other frame is
-    predicted from (most B-frames) are not decoded: nothing refers to them, so every frame
-    decoded after them is the same to the bit, and a long GOP costs a third less."""
+    Until the packets come within SKIP_UNTIL seconds (or SKIP_UNTIL_FRAMES frames) of the
+    point, frames no other frame is predicted from (most B-frames) are not decoded: nothing
+    refers to them, so every frame decoded after them is the same to the bit, and an
+    export's long GOP costs a fifth less."""
     import av
 
     time_base = stream.time_base  # type: ignore[attr-defined]
     start = stream.start_time or 0  # type: ignore[attr-defined]
     target = start + (int(seconds / time_base) if time_base else 0)
-    near = target - (int(SKIP_UNTIL / time_base) if time_base else 0)
+    rate = stream.average_rate  # type: ignore[attr-defined]
+    margin = max(SKIP_UNTIL, SKIP_UNTIL_FRAMES / float(rate) if rate else SKIP_UNTIL)
+    near = target - (int(margin / time_base) if time_base else 0)
     codec = stream.codec_context  # type: ignore[attr-defined]
     before = last = None
     try:
