@@ -131,11 +131,12 @@ def _analyse(task: Task) -> FileFacts:
             return FileFacts(path, size, mtime_ns, digest=_result(pending), reason=str(error))
         digest = _result(pending)
     facts = _guarded_facts(task, digest, pixels)
-    alike = isinstance(source, bytes) and decoded_alike(source[:MAGIC_BYTES], basename)
-    if task.looks_too and facts.reason is None and alike:
-        looks = tuple((side, look_picture(pixels.rgb, side)) for side in task.looks_too)
-        facts = dataclasses.replace(facts, looks_too=looks)
-    return facts
+    if not task.looks_too or facts.reason is not None or not isinstance(source, bytes):
+        return facts
+    if not decoded_alike(source[:MAGIC_BYTES], basename):
+        return facts  # a look decodes it at the look's own size
+    looks = tuple((side, look_picture(pixels.rgb, side)) for side in task.looks_too)
+    return dataclasses.replace(facts, looks_too=looks)
 
 
 def _analyse_video(task: Task) -> FileFacts:
