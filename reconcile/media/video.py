@@ -8,8 +8,9 @@ container's display matrix applied) and reduced to the working size.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -113,27 +114,15 @@ def _frame_at(container: object, stream: object, seconds: float) -> Pixels | Non
     rate = stream.average_rate  # type: ignore[attr-defined]
     margin = max(SKIP_UNTIL, SKIP_UNTIL_FRAMES / float(rate) if rate else SKIP_UNTIL)
     near = target - (int(margin / time_base) if time_base else 0)
-    codec = stream.codec_context  # type: ignore[attr-defined]
     before = last = None
     try:
         container.seek(target, stream=stream, backward=True, any_frame=False)  # type: ignore[attr-defined]
-        codec.skip_frame = "NONREF"
-        count = 0
-        for packet in container.demux(stream):  # type: ignore[attr-defined]
-            if packet.dts is None or packet.dts >= near:
-                codec.skip_frame = "DEFAULT"
-            for frame in packet.decode():
-                before, last = last, frame
-                count += 1
-                if frame.pts is None or frame.pts >= target or count >= MAX_FRAMES_PER_SEEK:
-                    break
-            else:
-                continue
-            break
+        for count, frame in enumerate(_decoded(container, stream, near)):
+            before, last = last, frame
+            if frame.pts is None or frame.pts >= target or count >= MAX_FRAMES_PER_SEEK:
+                break
     except (av.FFmpegError, ValueError, EOFError):
         last = last or before
-    finally:
-        codec.skip_frame = "DEFAULT"
     if last is None:
         return None
     # The frame nearest the point, so that copies at another frame rate sample alike.
@@ -141,6 +130,20 @@ def _frame_at(container: object, stream: object, seconds: float) -> Pixels | Non
     if nearer and target - before.pts < last.pts - target:  # type: ignore[union-attr]
         last = before
     return _pixels(last)
+
+
+def _decoded(container: object, stream: object, near: int) -> Iterator[Any]:
+    """The frames decoded forward from where the container stands, those no frame is
+    predicted from skipped until the packets reach `near` (in the stream's time base)."""
+    codec = stream.codec_context  # type: ignore[attr-defined]
+    codec.skip_frame = "NONREF"
+    try:
+        for packet in container.demux(stream):  # type: ignore[attr-defined]
+            if packet.dts is None or packet.dts >= near:
+                codec.skip_frame = "DEFAULT"
+            yield from packet.decode()
+    finally:
+        codec.skip_frame = "DEFAULT"
 
 
 def _pixels(frame: object) -> Pixels:
