@@ -246,3 +246,6 @@ class Fine:
     # 1024 px: 1.8-2.1 %; a smooth gradient, a grey sky, a night or fog photo: none).
     # Measured only for such pictures (0 for the rest).
     edges: float = 0.0
+    # How much sharper (> 0) or softer the needle is in its most different region than
+    # overall, as a log ratio of edge steepness (verify._focus): a refocus or a blur.
+    focus: float = 0.0

@@ -157,13 +157,71 @@ def test_the_region_limit_widens_only_for_pairs_resampled_from_another_size() ->
     assert fine_limits(spread, resampled=False).fine_colour > 3.0
 
 
-def _gravel(seed: int) -> np.ndarray:
-    """A 480 x 320 photo of sharp texture (gravel, leaves): detail of 3 px all over it."""
+def _gravel(seed: int, height: int = 320, width: int = 480) -> np.ndarray:
+    """A photo of sharp texture (gravel, leaves): detail of 3 px all over it."""
     rng = np.random.default_rng(seed)
-    grains = rng.uniform(-80, 80, (320 // 3 + 1, 480 // 3 + 1)).astype(np.float32)
-    grains = cv2.resize(grains, (480, 320), interpolation=cv2.INTER_NEAREST)
-    photo = scene(seed, 320, 480).astype(np.float32) + grains[:, :, None]
+    grains = rng.uniform(-80, 80, (height // 3 + 1, width // 3 + 1)).astype(np.float32)
+    grains = cv2.resize(grains, (width, height), interpolation=cv2.INTER_NEAREST)
+    photo = scene(seed, height, width).astype(np.float32) + grains[:, :, None]
     return np.clip(photo, 0, 255).astype(np.uint8)
+
+
+def _foliage(seed: int, height: int, width: int) -> np.ndarray:
+    """A photo of soft, dense texture (leaves, grass at a distance): detail of 3 px all over,
+    of a contrast of +-20 grey levels."""
+    rng = np.random.default_rng(seed)
+    grains = rng.uniform(-20, 20, (height // 3 + 1, width // 3 + 1)).astype(np.float32)
+    grains = cv2.resize(grains, (width, height), interpolation=cv2.INTER_LINEAR)
+    photo = scene(seed, height, width).astype(np.float32) + grains[:, :, None]
+    return np.clip(photo, 0, 255).astype(np.uint8)
+
+
+def _half_blurred(photo: np.ndarray, sigma: float) -> np.ndarray:
+    soft = photo.copy()
+    half = photo.shape[1] // 2
+    soft[:, :half] = cv2.GaussianBlur(photo[:, :half], (0, 0), sigma)
+    return soft
+
+
+def test_focus_measures_a_part_of_the_frame_softer_than_the_rest() -> None:
+    """On arrays: the left half of a 1024 x 768 photo blurred by 0.2 % of its long side is
+    softer there by far more than the limit, and said to be on the left; the photo at JPEG
+    quality 50 (softer everywhere alike), and at 60 % (resampled), stay within it."""
+    photo = _foliage(7, 768, 1024)
+    soft = fine_difference(_ycrcb(_half_blurred(photo, 2.0)), _ycrcb(photo), resampled=False)
+    assert soft.focus < -DEFAULT.fine_focus
+    assert soft.where[0] < 0.5
+    sharper = fine_difference(_ycrcb(photo), _ycrcb(_half_blurred(photo, 2.0)), resampled=False)
+    assert sharper.focus > DEFAULT.fine_focus
+    copy = fine_difference(_ycrcb(_jpeg(photo, 50)), _ycrcb(photo), resampled=False)
+    assert abs(copy.focus) < DEFAULT.fine_focus / 2
+    export = fine_difference(_ycrcb(_jpeg(resized(photo, 0.6), 85)), _ycrcb(photo))
+    assert abs(export.focus) < DEFAULT.fine_focus / 2
+
+
+def test_half_a_photo_out_of_focus_is_not_its_copy_nor_its_export(tmp_path: Path) -> None:
+    """A 1024 x 768 photo of soft texture with its left half out of focus (by 0.2 % of the
+    long side), where the library's photo is sharp: no region differs beyond what a copy's
+    may, yet it is `similar`, its focus differing in one part, both at its own size and
+    exported at 60 % (where the blur is little more than a pixel). The photo re-encoded at
+    quality 50 and exported at 60 % stays `same`."""
+    photo = _foliage(11, 768, 1024)
+    soft = _half_blurred(photo, 2.0)
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write(hay / "photo.jpg", photo, 92)
+    write(needles / "soft.jpg", soft, 92)
+    write(needles / "soft-60.jpg", resized(soft, 0.6), 85)
+    write(needles / "copy.jpg", photo, 50)
+    write(needles / "copy-60.jpg", resized(photo, 0.6), 85)
+    items = judged(tmp_path, hay, needles)
+    for name, at in (("soft.jpg", "1024x768"), ("soft-60.jpg", "614x460")):
+        status, reason = items[name]
+        assert status == "similar", (name, reason)
+        assert reason is not None
+        assert reason.startswith("focus or sharpening differs in one part (near the ")
+        assert reason.endswith(f"seen at {at}: refocused, blurred or sharpened?")
+    assert items["copy.jpg"][0] == "same"
+    assert items["copy-60.jpg"][0] == "same"
 
 
 def test_half_a_small_photo_out_of_focus_is_not_its_copy(tmp_path: Path) -> None:

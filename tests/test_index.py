@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconcile.errors import IndexFileError
-from reconcile.facts import CROPS, FileFacts, Fingerprint, Task
+from reconcile.facts import CROPS, FileFacts, Fine, Fingerprint, Task
 from reconcile.media.analyse import analyse
 from reconcile.store.index import Index, remove_index
 from reconcile.store.rows import to_signed, to_unsigned
@@ -133,7 +133,7 @@ def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
         known = index.known_under("/p")[b"/p/a.jpg"]
         assert (known.digest, known.quick) == (b"a" * 16, False)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 10
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 11
         assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 
 
@@ -199,6 +199,29 @@ def test_a_version_6_index_gets_the_new_crop_views_and_reads_paged_files_again(
     with sqlite3.connect(db_path) as db:
         mtimes = dict(db.execute("SELECT CAST(path AS TEXT), mtime_ns FROM files"))
     assert mtimes == {str(photo): 1, str(gif): -1}
+
+
+def test_a_version_10_index_forgets_its_looks_and_keeps_its_files(tmp_path: Path) -> None:
+    """Schema 11 measures each look's focus: the looks an index of version 10 kept lack it,
+    so they go (to be taken again when needed); its files stay as they were."""
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(encode(scene(6, 300, 400), ".jpg"))
+    facts = analyse(Task(str(photo), photo.stat().st_size, 1))
+    db_path = tmp_path / "i.sqlite"
+    with Index(str(db_path)) as index:
+        index.store([facts])
+        id_ = index.ids_for([str(photo)])[str(photo)]
+        index.store_looks({(id_, id_): Fine(400, 300, 1.0, 1.0, 0.0, 0.0, (0.5, 0.5))})
+    with sqlite3.connect(db_path) as db:  # what version 10 kept: a look without its focus
+        db.execute("ALTER TABLE looks DROP COLUMN focus")
+        db.execute("PRAGMA user_version = 10")
+    with Index(str(db_path)) as index:
+        assert index.looks([(id_, id_)]) == {}
+        entry = index.entry(id_)
+        index.store_looks({(id_, id_): Fine(400, 300, 1.0, 1.0, 0.0, 0.0, (0.5, 0.5), focus=0.3)})
+        assert index.looks([(id_, id_)])[(id_, id_)].focus == pytest.approx(0.3)
+    assert entry.full is not None and facts.full is not None
+    assert entry.full.dhash == facts.full.dhash
 
 
 def test_a_warm_run_verifies_no_pair_twice_and_a_changed_file_is_verified_again(

@@ -622,6 +622,7 @@ def fine_same(fine: Fine, limits: Thresholds) -> bool:
         and abs(fine.tone) <= limits.fine_tone
         and fine.tint <= limits.fine_tint
         and fine.strokes <= limits.fine_strokes
+        and abs(fine.focus) <= limits.fine_focus
     )
 
 

@@ -71,6 +71,13 @@ class Thresholds:
     fine_tone: float = 1.4
     fine_tint: float = 2.5
     fine_strokes: int = 6  # pixels of one glyph-sized window (verify._strokes)
+    # How much sharper or softer one part of the frame is than the rest (verify._focus: a
+    # log ratio of edge steepness): a refocus, a lens blur or a sharpened region. Tuning half,
+    # pictures of 512 px and more on the long side: copies at most 0.17 (JPEG quality 50: it
+    # softens fine texture, but the same everywhere), documents 0.03, half the frame out of
+    # focus (by 0.2 % of the long side) at least 0.28. Under 512 px it is not checked: copies
+    # at quality 30 reached 0.52, beyond half-blurs at 0.43.
+    fine_focus: float = 0.22
     # Short side from which the limits above hold as they are; on the long side, from which
     # a look sees what it is asked to (fine_limits, reasons.verified).
     fine_full: int = 512
@@ -239,13 +246,15 @@ def fine_limits(fine: Fine, limits: Thresholds = DEFAULT, *, resampled: bool = T
         return limits
     detail = factor if resampled else 1.0
     colour = factor
+    focus = factor if max(fine.width, fine.height) >= limits.fine_full else float("inf")
     if max(fine.width, fine.height) >= limits.fine_full:
         if fine.detail > limits.fine_local * max(fine.spread_detail, _LEAST_SPREAD):
             detail = 1.0
         if fine.colour > limits.fine_local * max(fine.spread_colour, _LEAST_SPREAD_COLOUR):
             colour = 1.0
     return replace(limits, fine_detail=limits.fine_detail * detail,
-                   fine_colour=limits.fine_colour * colour)  # fmt: skip
+                   fine_colour=limits.fine_colour * colour,
+                   fine_focus=limits.fine_focus * focus)  # fmt: skip
 
 
 # Grey levels: below these a pair's 90th percentile cell says nothing of how a copy differs
@@ -399,11 +408,67 @@ def fine_difference(
         chroma.append(_unexplained(ca, cb, _CHROMA_REACH) - _CHROMA_SPREAD * own)
     colour, _, spread_colour = _worst_cell(np.maximum(chroma[0], chroma[1]), grid)
     strokes, at = _strokes(fa[:, :, 0], fb[:, :, 0], 2 * dx, 2 * dy, resampled)
-    if detail <= limits.fine_detail and strokes > limits.fine_strokes:
-        where = at  # what will be said to differ
+    focus, soft = _focus(fa[:, :, 0], fb[:, :, 0])
+    if detail <= limits.fine_detail:  # what will be said to differ
+        if strokes > limits.fine_strokes:
+            where = at
+        elif abs(focus) > limits.fine_focus:
+            where = soft
     sharp = min(_edges(fa[:, :, 0]), _edges(fb[:, :, 0])) if edges else 0.0
     return Fine(size[0], size[1], detail, max(0.0, colour), tone, tint, where, strokes,
-                spread_detail, max(0.0, spread_colour), sharp)  # fmt: skip
+                spread_detail, max(0.0, spread_colour), sharp, focus)  # fmt: skip
+
+
+def _focus(a: np.ndarray, b: np.ndarray) -> tuple[float, tuple[float, float]]:
+    """How much sharper (> 0) or softer (< 0) `a` is than `b` in its most different region
+    (about a quarter of the frame each way), beyond how they differ overall, with the
+    region's centre as fractions of width and height.
+
+    Sharpness is the steepness of a cell's edges: its root mean square gradient, which a
+    blur of a pixel or two lowers by a third and more. Compression softens too (JPEG at
+    quality 50 drops faint texture), and resampling, but about alike all over the frame, so
+    each cell's log ratio counts against the median cell's. Only cells of dense texture
+    count (a mean gradient of _TEXTURED grey levels a pixel, in either): a page's blank
+    paper and sparse strokes, where ringing comes and goes with every re-encode, are left
+    out."""
+    cell = max(4, min(a.shape[:2]) // _FOCUS_CELLS)
+    grid = (a.shape[1] // cell, a.shape[0] // cell)
+    mean_a, steep_a = _steepness(a, cell, grid)
+    mean_b, steep_b = _steepness(b, cell, grid)
+    textured = np.maximum(mean_a, mean_b) > _TEXTURED
+    if int(textured.sum()) < _FOCUS_LEAST:
+        return 0.0, (0.5, 0.5)
+    ratio = np.log((steep_a + 1.0) / (steep_b + 1.0))
+    apart = np.where(textured, ratio - np.median(ratio[textured]), 0.0).astype(np.float32)
+    window = (max(1, round(grid[0] * _FOCUS_REGION)), max(1, round(grid[1] * _FOCUS_REGION)))
+    border = cv2.BORDER_CONSTANT
+    sums = cv2.boxFilter(apart, -1, window, normalize=False, borderType=border)
+    counts = cv2.boxFilter(textured.astype(np.float32), -1, window, normalize=False,
+                           borderType=border)  # fmt: skip
+    # A region counts where at least half its cells are textured: a few textured cells in
+    # a sky say little of how sharp that part is.
+    enough = counts >= 0.5 * window[0] * window[1]
+    regions = np.where(enough, sums / np.maximum(counts, 1.0), 0.0)
+    row, col = (int(i) for i in np.unravel_index(int(np.argmax(np.abs(regions))), regions.shape))
+    return float(regions[row, col]), ((col + 0.5) / grid[0], (row + 0.5) / grid[1])
+
+
+def _steepness(luma: np.ndarray, cell: int, grid: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and the root mean square of each cell's gradient magnitude (grey levels a
+    pixel), on a grid of (columns, rows) cells of `cell` px."""
+    gx = cv2.Sobel(luma, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
+    gy = cv2.Sobel(luma, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
+    inside = (slice(0, grid[1] * cell), slice(0, grid[0] * cell))
+    energy = cv2.add(cv2.multiply(gx, gx), cv2.multiply(gy, gy))[inside]
+    mean = cv2.resize(cv2.sqrt(energy), grid, interpolation=cv2.INTER_AREA)
+    steep = cv2.sqrt(cv2.resize(energy, grid, interpolation=cv2.INTER_AREA))
+    return mean, steep
+
+
+_FOCUS_CELLS = 16  # cells along the short side
+_FOCUS_REGION = 0.25  # of the frame's width and height
+_FOCUS_LEAST = 8  # textured cells: fewer say nothing of where a picture is sharp
+_TEXTURED = 3.0  # grey levels a pixel: a cell's mean gradient in dense texture
 
 
 def _edges(luma: np.ndarray) -> float:

@@ -200,14 +200,16 @@ class Index:
         for needle, hay in pairs:
             rows = self._query(
                 "SELECT width, height, detail, colour, tone, tint, x, y, strokes, spread_detail, "
-                "spread_colour, edges FROM looks "
+                "spread_colour, edges, focus FROM looks "
                 "WHERE needle = ? AND hay = ?",
                 (needle, hay),
             )
             if rows:
-                w, h, detail, colour, tone, tint, x, y, strokes, spread, tinted, edges = rows[0]
+                w, h, detail, colour, tone, tint, x, y, strokes, spread, tinted, edges, focus = (
+                    rows[0]
+                )
                 found[(needle, hay)] = Fine(
-                    w, h, detail, colour, tone, tint, (x, y), strokes, spread, tinted, edges
+                    w, h, detail, colour, tone, tint, (x, y), strokes, spread, tinted, edges, focus
                 )
         return found
 
@@ -227,13 +229,14 @@ class Index:
                 f.spread_detail,
                 f.spread_colour,
                 f.edges,
+                f.focus,
             )
             for (needle, hay), f in looks.items()
         ]
         if rows:
             self._write(
                 lambda db: db.executemany(
-                    f"INSERT OR REPLACE INTO looks VALUES ({', '.join('?' * 14)})",
+                    f"INSERT OR REPLACE INTO looks VALUES ({', '.join('?' * 15)})",
                     rows,
                 )
             )

@@ -37,8 +37,9 @@ from reconcile.store.rows import pack_crops, unpack_crops
 # it was judged against, for `reconcile decide` (the decisions themselves live in a file of
 # their own: store.decisions). 9: `compared` keeps how pairs of thumbnails compared, until
 # either file changes. 10: `looks` keeps how much the pair differs nearly everywhere, and how
-# much of it is sharp edges (the looks taken before go: they lack both).
-VERSION = 10
+# much of it is sharp edges (the looks taken before go: they lack both). 11: `looks` keeps
+# how much sharper or softer one part of the needle is (`focus`; the looks before go).
+VERSION = 11
 APPLICATION_ID = 0x52434E43  # "RCNC"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -88,6 +89,7 @@ CREATE TABLE looks (
     spread_detail REAL NOT NULL,
     spread_colour REAL NOT NULL,
     edges REAL NOT NULL,
+    focus REAL NOT NULL,
     PRIMARY KEY (needle, hay)
 )"""
 LOOKS_HAY = "CREATE INDEX looks_hay ON looks (hay)"
@@ -271,13 +273,17 @@ def _to_10(db: sqlite3.Connection) -> None:
     _new_looks(db)
 
 
+def _to_11(db: sqlite3.Connection) -> None:
+    _new_looks(db)
+
+
 # Extensions of formats that can hold several pictures (animations, pages, MPO views).
 _PAGED = ("gif", "tif", "tiff", "png", "apng", "webp", "mpo")
 
 
 # _STEPS[n - 1] takes an index of version n to n + 1.
 _STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _to_2, _to_3, _to_4, _to_5, _to_6, _to_7, _to_8, _to_9, _to_10,
+    _to_2, _to_3, _to_4, _to_5, _to_6, _to_7, _to_8, _to_9, _to_10, _to_11,
 )  # fmt: skip
 assert len(_STEPS) == VERSION - 1
 
