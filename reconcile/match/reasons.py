@@ -139,16 +139,12 @@ def verified(reason: str | None, fine: Fine, limits: Thresholds) -> str:
     return said
 
 
-def fine_difference(fine: Fine, limits: Thresholds, *, usual_detail: float = 0.0) -> str:
-    """Why the fine look refused `same`: the first difference it measured. A region apart
-    within `usual_detail` (the region limit before a pair alike everywhere else lowered it,
-    verify.fine_limits) with strokes apart is said as strokes: a digit or a word is what
-    differs there."""
+def fine_difference(fine: Fine, limits: Thresholds) -> str:
+    """Why the fine look refused `same`: the first difference it measured."""
     at = f"seen at {fine.width}x{fine.height}"
-    stroked = fine.strokes > limits.fine_strokes
-    if fine.detail > limits.fine_detail and not (stroked and fine.detail <= usual_detail):
+    if fine.detail > limits.fine_detail:
         return f"differs in one region ({_place(fine.where)}), {at}: another shot, or a retouch?"
-    if stroked:
+    if fine.strokes > limits.fine_strokes:
         return f"a few strokes differ ({_place(fine.where)}), {at}: a digit or a word changed?"
     if abs(fine.focus) > limits.fine_focus:
         # Said of no side: with half the frame refocused, either half stands apart from

@@ -453,7 +453,7 @@ def fine_look(needle: Entry, decision: Decision, world: World) -> Outcome | None
     resampled = (needle.full.width, needle.full.height) != (hay.full.width, hay.full.height)
     limits = fine_limits(fine, world.limits, resampled=resampled)
     if decision.status is not Status.SAME:
-        limits = replace(limits, fine_detail=min(limits.fine_detail, world.limits.fine_detail))
+        limits = replace(limits, fine_detail=world.limits.fine_detail)
     if fine_same(fine, limits) and not (decision.flat and fine.edges < world.limits.flat_edges):
         said = decision.reason if decision.status is Status.SAME else None
         return _replaced(decision, Status.SAME, reasons.verified(said, fine, world.limits))
@@ -461,8 +461,7 @@ def fine_look(needle: Entry, decision: Decision, world: World) -> Outcome | None
         # A flat picture's look finds nothing sharp to verify, or apart mostly its noise,
         # stretched: say what was said, that there is too little to verify.
         return _replaced(decision, Status.SIMILAR, decision.reason)
-    said = reasons.fine_difference(fine, limits, usual_detail=world.limits.fine_detail)
-    return _replaced(decision, Status.SIMILAR, said)
+    return _replaced(decision, Status.SIMILAR, reasons.fine_difference(fine, limits))
 
 
 def _wide_crop(query: Query) -> bool:

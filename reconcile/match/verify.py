@@ -87,13 +87,6 @@ class Thresholds:
     # of 512 px and more on the long side; the tuning half's copies of 400 px and up
     # measured at most 4.4 in colour, none beyond the limit in detail).
     fine_local: float = 5.0
-    # From fine_full px on the long side, a pair whose 90th percentile cell is at most
-    # 1 / `fine_alone_spread` of its worst is alike but in one place, and `same` needs that
-    # place within `fine_alone` too. Tuning half: copies so alike everywhere measured at most
-    # 1.11 there (WebP), patches of 0.05 % of the frame moved within a texture or lettered
-    # 1.55 and up (they stood 15-40 times above their 90th percentile cell).
-    fine_alone: float = 1.3
-    fine_alone_spread: float = 8.0
     # A picture its thumbnail calls flat is `same` by a fine look only where there is
     # something to verify: this share of the frame on a sharp edge (Fine.edges), in both.
     # Faint settings screens measured 1.8-2.1 %, a sky with one small object 0.06-0.18 %,
@@ -246,25 +239,21 @@ def fine_limits(fine: Fine, limits: Thresholds = DEFAULT, *, resampled: bool = T
 
     A picture of `fine_full` px and more on its long side has the wider limit only for a
     difference spread as a copy's is (`fine_local`): a figure moved in one corner of a
-    512 x 340 photo stands out of what compression leaves everywhere else. And where the
-    pair is alike nearly everywhere, one region apart needs less to be seen (`fine_alone`):
-    a patch moved within a texture, whose every pixel a neighbour explains but one."""
+    512 x 340 photo stands out of what compression leaves everywhere else."""
     side = max(1, min(fine.width, fine.height))
     factor = min(3.0, max(1.0, (limits.fine_full / side) ** 1.5))
-    large = max(fine.width, fine.height) >= limits.fine_full
+    if factor == 1.0:
+        return limits
     detail = factor if resampled else 1.0
     colour = factor
-    focus = factor if large else float("inf")
-    if large:
+    focus = factor if max(fine.width, fine.height) >= limits.fine_full else float("inf")
+    if max(fine.width, fine.height) >= limits.fine_full:
         if fine.detail > limits.fine_local * max(fine.spread_detail, _LEAST_SPREAD):
             detail = 1.0
         if fine.colour > limits.fine_local * max(fine.spread_colour, _LEAST_SPREAD_COLOUR):
             colour = 1.0
-    fine_detail = limits.fine_detail * detail
-    if large:
-        alone = max(limits.fine_alone, limits.fine_alone_spread * fine.spread_detail)
-        fine_detail = min(fine_detail, alone)
-    return replace(limits, fine_detail=fine_detail, fine_colour=limits.fine_colour * colour,
+    return replace(limits, fine_detail=limits.fine_detail * detail,
+                   fine_colour=limits.fine_colour * colour,
                    fine_focus=limits.fine_focus * focus)  # fmt: skip
 
 
