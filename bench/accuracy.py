@@ -703,6 +703,30 @@ def fine_margins(results: list[tuple[Case, Status, str | None, int | None]], wor
     return "\n".join(lines)
 
 
+def wrongly_same(results: list[tuple[Case, Status, str | None, int | None]], workdir: Path) -> str:
+    """How many versions that must never be `same` are, and how many of them with the
+    smaller of the two pictures 512 px and more on its long side (issue 23's bar)."""
+    from reconcile.store.index import Index
+
+    hay, needles = workdir / "haystack", workdir / "needles"
+    wrong = [c for c, status, _, _ in results if status is Status.SAME and status not in c.accept]
+    large = 0
+    index = Index(str(workdir / "i.sqlite"))
+    try:
+        for case in wrong:
+            if case.counterpart is None:
+                continue
+            paths = [str(needles / case.group.replace(" ", "_") / case.name),
+                     str(hay / case.counterpart)]  # fmt: skip
+            ids = index.ids_for(paths)
+            fulls = [index.entry(ids[p]).full for p in paths if p in ids]
+            sides = [max(f.width, f.height) for f in fulls if f is not None]
+            large += len(sides) == 2 and min(sides) >= 512
+    finally:
+        index.close()
+    return f"wrongly `same`: {len(wrong)}; with the smaller picture 512 px and more: {large}"
+
+
 def failures(results: list[tuple[Case, Status, str | None, int | None]]) -> list[str]:
     return [
         f"  {case.group}/{case.name}: {status.value} (match {Path(match).name if match else '-'}, "
@@ -756,7 +780,8 @@ def main(argv: list[str] | None = None) -> int:
                 small=not args.no_small,
             )
             results = run(cases, workdir, quick=args.quick)
-            measured = scores(results, workdir) + "\n" + fine_margins(results, workdir)
+            measured = "\n".join((scores(results, workdir), fine_margins(results, workdir),
+                                  wrongly_same(results, workdir)))  # fmt: skip
         title = {
             "tune": "\nTUNING half (thresholds were chosen on this one)",
             "test": "\nHELD-OUT half (not used for tuning: this is the result)",
