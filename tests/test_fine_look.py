@@ -354,7 +354,7 @@ def test_a_small_recolouring_shows_at_half_the_size_when_both_photos_are_large()
     """On arrays: a 0.05 % patch of a 3200 x 2400 photo tinted by 6 levels of chroma, compared
     at 1024 px. Colour is kept at half resolution by JPEG, and is compared at a quarter of
     the size for pictures at their own size; these were both twice as large and more
-    (`reduced`), so their colour at 1024 px is whole and is compared at half: the patch is
+    (`half_colour`), so their colour at 1024 px is whole and is compared at half: the patch is
     over the limit there and not at a quarter. A copy at quality 75 stays well under."""
     rng = np.random.default_rng(3)
     photo = cv2.resize(scene(3, 600, 800), (3200, 2400), interpolation=cv2.INTER_CUBIC)
@@ -368,6 +368,48 @@ def test_a_small_recolouring_shows_at_half_the_size_when_both_photos_are_large()
     changed = look_picture(_jpeg(version, 92), 1024)
     copy = look_picture(_jpeg(photo, 75), 1024)
     quarter = fine_difference(changed, library, resampled=False)
-    half = fine_difference(changed, library, resampled=False, reduced=True)
+    half = fine_difference(changed, library, resampled=False, half_colour=True)
     assert quarter.colour <= DEFAULT.fine_colour < half.colour
-    assert fine_difference(copy, library, resampled=False, reduced=True).colour < 1.0
+    assert fine_difference(copy, library, resampled=False, half_colour=True).colour < 1.0
+
+
+def _tinted_patch(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A 1024 x 768 photo, and the photo with a patch of 0.05 % of the frame tinted by 6
+    levels of chroma."""
+    rng = np.random.default_rng(seed)
+    photo = np.clip(scene(seed, 768, 1024) + rng.normal(0, 4, (768, 1024, 3)), 0, 255)
+    photo = photo.astype(np.uint8)
+    side, top, left = int((0.0005 * 1024 * 768) ** 0.5), 300, 500
+    tinted = _ycrcb(photo).astype(np.int16)
+    tinted[top : top + side, left : left + side, 1] += 6
+    tinted[top : top + side, left : left + side, 2] -= 6
+    return photo, cv2.cvtColor(np.clip(tinted, 0, 255).astype(np.uint8), cv2.COLOR_YCrCb2RGB)
+
+
+def test_a_small_recolouring_shows_in_an_export_whose_colour_is_compared_at_half() -> None:
+    """A 0.05 % patch of a 1024 x 768 photo tinted by 6 levels of chroma, exported at 60 %
+    (614 px): the export keeps its colour at half its size (4:2:0), and the library's photo,
+    reduced to it, has whole colour; compared at a quarter the patch dilutes under the limit,
+    at half it is over it. The photo's own export stays well under."""
+    photo, version = _tinted_patch(3)
+    library = look_picture(_jpeg(photo, 92), 614)
+    export = look_picture(_jpeg(resized(version, 0.6), 85), 614)
+    copy = look_picture(_jpeg(resized(photo, 0.6), 85), 614)
+    assert fine_difference(export, library).colour <= DEFAULT.fine_colour
+    assert fine_difference(export, library, half_colour=True).colour > DEFAULT.fine_colour
+    assert fine_difference(copy, library, half_colour=True).colour < DEFAULT.fine_colour / 2
+
+
+def test_a_resampled_pair_from_512_px_has_its_colour_looked_at_half(tmp_path: Path) -> None:
+    """Through the command line: the recoloured photo's 60 % export is `similar`, its colours
+    differing in one region; the photo's own 60 % export is `same`."""
+    photo, version = _tinted_patch(8)
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write(hay / "photo.jpg", photo, 92)
+    write(needles / "tinted-60.jpg", resized(version, 0.6), 85)
+    write(needles / "photo-60.jpg", resized(photo, 0.6), 85)
+    items = judged(tmp_path, hay, needles)
+    status, reason = items["tinted-60.jpg"]
+    assert status == "similar"
+    assert reason is not None and reason.startswith("colours differ in one region")
+    assert items["photo-60.jpg"][0] == "same"

@@ -134,7 +134,7 @@ def test_a_fine_look_is_asked_for_and_then_decides() -> None:
     large = cv2.resize(PHOTO, (2560, 1920), interpolation=cv2.INTER_CUBIC)
     big = _world([_entry(1, "/lib/a.jpg", large)])
     look = rules.fine_look(_entry(5, "/bak/a.jpg", large), same, big)
-    assert look == Look(5, 1, 1024, resampled=False, reduced=True)
+    assert look == Look(5, 1, 1024, resampled=False, half_colour=True)
 
     def looked(fine: Fine | None) -> World:
         return World(world.haystack, looks={(5, 1): fine})

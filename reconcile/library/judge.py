@@ -225,7 +225,8 @@ def _measured(look: Look, a: FileFacts, b: FileFacts, limits: Thresholds) -> Fin
     if look.clip:
         return clip_difference(a.frames, b.frames, limits, (a.looks, b.looks))
     assert a.look is not None and b.look is not None
-    return fine_difference(a.look, b.look, limits, resampled=look.resampled, reduced=look.reduced,
+    return fine_difference(a.look, b.look, limits, resampled=look.resampled,
+                           half_colour=look.half_colour,
                            edges=look.flat)  # fmt: skip
 
 

@@ -85,8 +85,8 @@ class Look:
     size: int
     resampled: bool = True  # the two are not of one pixel size (see fine_difference)
     clip: bool = False  # two videos, compared along the whole clip (verify.clip_difference)
-    # Both pictures at least twice `size`: their colour at `size` is whole (fine_difference).
-    reduced: bool = False
+    # Compare colour at half `size` rather than a quarter (fine_difference, `half_colour`).
+    half_colour: bool = False
     flat: bool = False  # flat to their thumbnails: measure the edges there are to verify
 
 
@@ -440,7 +440,8 @@ def fine_look(needle: Entry, decision: Decision, world: World) -> Outcome | None
         resampled = (needle.full.width, needle.full.height) != (hay.full.width, hay.full.height)
         size = look_size(needle.full, hay.full)
         smaller = min(max(f.width, f.height) for f in (needle.full, hay.full))
-        return Look(needle.id, decision.match, size, resampled, reduced=smaller >= 2 * size,
+        half_colour = smaller >= 2 * size or (resampled and size >= world.limits.fine_full)
+        return Look(needle.id, decision.match, size, resampled, half_colour=half_colour,
                     flat=decision.flat)  # fmt: skip
     fine = world.looks[pair]
     if fine is None:

@@ -343,7 +343,7 @@ def fine_difference(
     limits: Thresholds = DEFAULT,
     *,
     resampled: bool = True,
-    reduced: bool = False,
+    half_colour: bool = False,
     edges: bool = False,
 ) -> Fine:
     """Two pictures (YCrCb, uint8) compared at the smaller one's size, region by region: a
@@ -359,15 +359,18 @@ def fine_difference(
     differ by a pen stroke's contrast (_strokes): a digit changed on a page.
 
     `resampled`: whether the two were not of one pixel size to begin with (then edges differ
-    by a fraction of a pixel; pictures of one size are compared pixel for pixel). `reduced`:
-    whether both were at least twice this size: JPEG and video keep colour at half their
-    resolution (4:2:0), so at half their size or less the colour is whole, and is compared
-    at half the size rather than a quarter (a recoloured patch of 0.05 % of a 3088 px photo,
-    19 px at 1024, measured 1.8 at a quarter against a limit of 2.5, 5.6 at half; the
-    held-out half's copies of this kind at most 2.04 either way: no tuning photo is this
-    large). `edges`: whether to measure the share of sharp edges (`Fine.edges`, which only
-    pictures flat to their thumbnails need; 0 otherwise: it costs as much as a third of
-    the rest)."""
+    by a fraction of a pixel; pictures of one size are compared pixel for pixel).
+    `half_colour`: compare colour at half the size rather than a quarter. JPEG and video
+    keep colour at half their resolution (4:2:0), and two pictures of one size re-encoded
+    differ most there (copies at quality 30 measured up to 3.2 at half); but a picture
+    compared at half its size or less has its colour whole (a recoloured patch of 0.05 % of
+    a 3088 px photo, 19 px at 1024, measured 1.8 at a quarter against a limit of 2.5, 5.6 at
+    half; the held-out half's copies of this kind at most 2.04 either way), and so does the
+    larger of a resampled pair, which leaves the smaller one's own half-resolution colour to
+    compare (tuning half, exports of 512 px and more: copies at most 1.46 at half, patches
+    of 0.05 % recoloured 3.5 and up, where at a quarter they measured from 0.39). `edges`:
+    whether to measure the share of sharp edges (`Fine.edges`, which only pictures flat to
+    their thumbnails need; 0 otherwise: it costs as much as a third of the rest)."""
     small = a if a.shape[0] * a.shape[1] <= b.shape[0] * b.shape[1] else b
     size = (small.shape[1], small.shape[0])
     if a.shape[:2] != small.shape[:2]:
@@ -394,7 +397,9 @@ def fine_difference(
     ya = _shifted(ya, 2 * dx, 2 * dy)
     detail, where, spread_detail = _worst_cell(_unexplained(ya, yb), grid)
     chroma = []
-    scale = max(1, min(_CHROMA_SCALE // 2 if reduced else _CHROMA_SCALE, min(size) // _CHROMA_SIDE))
+    scale = max(
+        1, min(_CHROMA_SCALE // 2 if half_colour else _CHROMA_SCALE, min(size) // _CHROMA_SIDE)
+    )
     coarse = (max(1, size[0] // scale), max(1, size[1] // scale))
     for channel in (1, 2):
         ca = cv2.resize(fa[:, :, channel], coarse, interpolation=cv2.INTER_AREA)
