@@ -249,3 +249,6 @@ class Fine:
     # How much sharper (> 0) or softer the needle is in its most different region than
     # overall, as a log ratio of edge steepness (verify._focus): a refocus or a blur.
     focus: float = 0.0
+    # The median cell's luma difference as a share of the library's level there (plus 16
+    # grey levels): an exposure change of a dark picture, which moves few grey levels.
+    relative_tone: float = 0.0

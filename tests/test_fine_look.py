@@ -413,3 +413,17 @@ def test_a_resampled_pair_from_512_px_has_its_colour_looked_at_half(tmp_path: Pa
     assert status == "similar"
     assert reason is not None and reason.startswith("colours differ in one region")
     assert items["photo-60.jpg"][0] == "same"
+
+
+def test_a_dark_photo_a_tenth_of_a_stop_brighter_is_not_its_copy(tmp_path: Path) -> None:
+    """A dark 1024 x 768 photo at +0.1 EV: its median cell moves by under a grey level,
+    within the tone limit, but by 1.5 % of its level, beyond the relative one: `similar`,
+    brighter. Its copy at quality 50 stays `same`."""
+    photo = (_foliage(5, 768, 1024) * 0.5).astype(np.uint8)
+    linear = (photo / 255.0) ** 2.2 * 2**0.1
+    brighter = np.clip(255 * linear ** (1 / 2.2), 0, 255).astype(np.uint8)
+    (status, reason), copy = _beside_a_copy(tmp_path, photo, brighter, 50)
+    assert status == "similar"
+    assert reason is not None and reason.startswith("brighter by 1.")
+    assert reason.endswith("% throughout, seen at 1024x768")
+    assert copy == "same"

@@ -202,8 +202,9 @@ def test_a_version_6_index_gets_the_new_crop_views_and_reads_paged_files_again(
 
 
 def test_a_version_10_index_forgets_its_looks_and_keeps_its_files(tmp_path: Path) -> None:
-    """Schema 11 measures each look's focus: the looks an index of version 10 kept lack it,
-    so they go (to be taken again when needed); its files stay as they were."""
+    """Schema 11 measures each look's focus and relative tone: the looks an index of version
+    10 kept lack them, so they go (to be taken again when needed); its files stay as they
+    were."""
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(encode(scene(6, 300, 400), ".jpg"))
     facts = analyse(Task(str(photo), photo.stat().st_size, 1))
@@ -212,8 +213,9 @@ def test_a_version_10_index_forgets_its_looks_and_keeps_its_files(tmp_path: Path
         index.store([facts])
         id_ = index.ids_for([str(photo)])[str(photo)]
         index.store_looks({(id_, id_): Fine(400, 300, 1.0, 1.0, 0.0, 0.0, (0.5, 0.5))})
-    with sqlite3.connect(db_path) as db:  # what version 10 kept: a look without its focus
+    with sqlite3.connect(db_path) as db:  # what version 10 kept: a look without focus and tone
         db.execute("ALTER TABLE looks DROP COLUMN focus")
+        db.execute("ALTER TABLE looks DROP COLUMN relative_tone")
         db.execute("PRAGMA user_version = 10")
     with Index(str(db_path)) as index:
         assert index.looks([(id_, id_)]) == {}

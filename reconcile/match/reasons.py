@@ -156,6 +156,9 @@ def fine_difference(fine: Fine, limits: Thresholds) -> str:
     if abs(fine.tone) > limits.fine_tone:
         way = "brighter" if fine.tone > 0 else "darker"
         return f"{way} by {abs(fine.tone):.0f} grey levels throughout, {at}"
+    if abs(fine.relative_tone) > limits.fine_relative_tone:
+        way = "brighter" if fine.relative_tone > 0 else "darker"
+        return f"{way} by {abs(fine.relative_tone):.1%} throughout, {at}"
     return f"tinted (a white balance or colour edit?), {at}"
 
 

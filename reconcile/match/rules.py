@@ -621,6 +621,7 @@ def fine_same(fine: Fine, limits: Thresholds) -> bool:
         fine.detail <= limits.fine_detail
         and fine.colour <= limits.fine_colour
         and abs(fine.tone) <= limits.fine_tone
+        and abs(fine.relative_tone) <= limits.fine_relative_tone
         and fine.tint <= limits.fine_tint
         and fine.strokes <= limits.fine_strokes
         and abs(fine.focus) <= limits.fine_focus

@@ -69,6 +69,11 @@ class Thresholds:
     fine_detail: float = 4.0
     fine_colour: float = 2.5
     fine_tone: float = 1.4
+    # The same, as a share of the library's level (Fine.relative_tone), from fine_full px on
+    # the long side: a dark photo's +0.1 EV moves its median cell by 1.1 grey levels, under
+    # fine_tone, but by 1.8 % of its level. Tuning half, 512 px and more: copies at most
+    # 0.41 % (JPEG quality 50), +0.1 EV 1.79 % and up; featureless exports (320 px) 0.58 %.
+    fine_relative_tone: float = 0.009
     fine_tint: float = 2.5
     fine_strokes: int = 6  # pixels of one glyph-sized window (verify._strokes)
     # How much sharper or softer one part of the frame is than the rest (verify._focus: a
@@ -246,15 +251,18 @@ def fine_limits(fine: Fine, limits: Thresholds = DEFAULT, *, resampled: bool = T
         return limits
     detail = factor if resampled else 1.0
     colour = factor
-    focus = factor if max(fine.width, fine.height) >= limits.fine_full else float("inf")
-    if max(fine.width, fine.height) >= limits.fine_full:
+    large = max(fine.width, fine.height) >= limits.fine_full
+    focus = factor if large else float("inf")
+    relative_tone = limits.fine_relative_tone if large else float("inf")
+    if large:
         if fine.detail > limits.fine_local * max(fine.spread_detail, _LEAST_SPREAD):
             detail = 1.0
         if fine.colour > limits.fine_local * max(fine.spread_colour, _LEAST_SPREAD_COLOUR):
             colour = 1.0
     return replace(limits, fine_detail=limits.fine_detail * detail,
                    fine_colour=limits.fine_colour * colour,
-                   fine_focus=limits.fine_focus * focus)  # fmt: skip
+                   fine_focus=limits.fine_focus * focus,
+                   fine_relative_tone=relative_tone)  # fmt: skip
 
 
 # Grey levels: below these a pair's 90th percentile cell says nothing of how a copy differs
@@ -383,6 +391,8 @@ def fine_difference(
     fb: np.ndarray = b.astype(np.float32)
     signed = cv2.resize(fa - fb, grid, interpolation=cv2.INTER_AREA).reshape(-1, 3)
     tone = float(np.median(signed[:, 0]))
+    level = cv2.resize(fb[:, :, 0], grid, interpolation=cv2.INTER_AREA).reshape(-1)
+    relative_tone = float(np.median(signed[:, 0] / (level + _TONE_FLOOR)))
     tint = float(np.abs(np.median(signed[:, 1:], axis=0)).sum())
     ya: np.ndarray = fa[:, :, 0]
     yb: np.ndarray = fb[:, :, 0]
@@ -421,7 +431,12 @@ def fine_difference(
             where = soft
     sharp = min(_edges(fa[:, :, 0]), _edges(fb[:, :, 0])) if edges else 0.0
     return Fine(size[0], size[1], detail, max(0.0, colour), tone, tint, where, strokes,
-                spread_detail, max(0.0, spread_colour), sharp, focus)  # fmt: skip
+                spread_detail, max(0.0, spread_colour), sharp, focus, relative_tone)  # fmt: skip
+
+
+# Grey levels added to a cell's level before a difference is taken as a share of it: near
+# black, a level of a few grey levels would make compression's noise a large share.
+_TONE_FLOOR = 16.0
 
 
 def _focus(a: np.ndarray, b: np.ndarray) -> tuple[float, tuple[float, float]]:

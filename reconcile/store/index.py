@@ -200,17 +200,13 @@ class Index:
         for needle, hay in pairs:
             rows = self._query(
                 "SELECT width, height, detail, colour, tone, tint, x, y, strokes, spread_detail, "
-                "spread_colour, edges, focus FROM looks "
+                "spread_colour, edges, focus, relative_tone FROM looks "
                 "WHERE needle = ? AND hay = ?",
                 (needle, hay),
             )
             if rows:
-                w, h, detail, colour, tone, tint, x, y, strokes, spread, tinted, edges, focus = (
-                    rows[0]
-                )
-                found[(needle, hay)] = Fine(
-                    w, h, detail, colour, tone, tint, (x, y), strokes, spread, tinted, edges, focus
-                )
+                w, h, detail, colour, tone, tint, x, y, *rest = rows[0]
+                found[(needle, hay)] = Fine(w, h, detail, colour, tone, tint, (x, y), *rest)
         return found
 
     def store_looks(self, looks: dict[tuple[int, int], Fine]) -> None:
@@ -230,13 +226,14 @@ class Index:
                 f.spread_colour,
                 f.edges,
                 f.focus,
+                f.relative_tone,
             )
             for (needle, hay), f in looks.items()
         ]
         if rows:
             self._write(
                 lambda db: db.executemany(
-                    f"INSERT OR REPLACE INTO looks VALUES ({', '.join('?' * 15)})",
+                    f"INSERT OR REPLACE INTO looks VALUES ({', '.join('?' * 16)})",
                     rows,
                 )
             )

@@ -38,7 +38,8 @@ from reconcile.store.rows import pack_crops, unpack_crops
 # their own: store.decisions). 9: `compared` keeps how pairs of thumbnails compared, until
 # either file changes. 10: `looks` keeps how much the pair differs nearly everywhere, and how
 # much of it is sharp edges (the looks taken before go: they lack both). 11: `looks` keeps
-# how much sharper or softer one part of the needle is (`focus`; the looks before go).
+# how much sharper or softer one part of the needle is (`focus`), and its tone as a share of
+# the library's level (`relative_tone`; the looks before go).
 VERSION = 11
 APPLICATION_ID = 0x52434E43  # "RCNC"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -90,6 +91,7 @@ CREATE TABLE looks (
     spread_colour REAL NOT NULL,
     edges REAL NOT NULL,
     focus REAL NOT NULL,
+    relative_tone REAL NOT NULL,
     PRIMARY KEY (needle, hay)
 )"""
 LOOKS_HAY = "CREATE INDEX looks_hay ON looks (hay)"
