@@ -689,9 +689,10 @@ def fine_margins(results: list[tuple[Case, Status, str | None, int | None]], wor
         versions = [abs(getattr(f, name)) for _, f in pairs["versions"]]
         over = sum(v > limit for v in versions)
         top = np.percentile(copies, 99.5) if copies else 0.0
+        digits = 2 if limit >= 0.1 else 4  # a share (relative tone) needs more
         lines.append(
             f"  {name:<8} limit {limit:>5}: copies n={len(copies)} max "
-            f"{max(copies, default=0):.2f} p99.5 {top:.2f};"
+            f"{max(copies, default=0):.{digits}f} p99.5 {top:.{digits}f};"
             f" versions over the limit {over} of {len(versions)}"
         )
     missed = [
