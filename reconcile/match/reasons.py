@@ -146,13 +146,13 @@ def fine_difference(fine: Fine, limits: Thresholds) -> str:
         return f"differs in one region ({_place(fine.where)}), {at}: another shot, or a retouch?"
     if fine.strokes > limits.fine_strokes:
         return f"a few strokes differ ({_place(fine.where)}), {at}: a digit or a word changed?"
+    if fine.colour > limits.fine_colour:
+        return f"colours differ in one region ({_place(fine.where)}), {at}"
     if abs(fine.focus) > limits.fine_focus:
         # Said of no side: with half the frame refocused, either half stands apart from
         # the rest (verify._focus).
         return (f"focus or sharpening differs in one part ({_place(fine.where)}), {at}: "
                 "refocused, blurred or sharpened?")  # fmt: skip
-    if fine.colour > limits.fine_colour:
-        return f"colours differ in one region ({_place(fine.where)}), {at}"
     if abs(fine.tone) > limits.fine_tone:
         way = "brighter" if fine.tone > 0 else "darker"
         return f"{way} by {abs(fine.tone):.0f} grey levels throughout, {at}"

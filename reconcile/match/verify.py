@@ -424,11 +424,11 @@ def fine_difference(
     colour, _, spread_colour = _worst_cell(np.maximum(chroma[0], chroma[1]), grid)
     strokes, at = _strokes(fa[:, :, 0], fb[:, :, 0], 2 * dx, 2 * dy, resampled)
     focus, soft = _focus(fa[:, :, 0], fb[:, :, 0])
-    if detail <= limits.fine_detail:  # what will be said to differ
+    if detail <= limits.fine_detail:  # what will be said to differ (reasons.fine_difference)
         if strokes > limits.fine_strokes:
             where = at
-        elif abs(focus) > limits.fine_focus:
-            where = soft
+        elif abs(focus) > limits.fine_focus and colour <= limits.fine_colour:
+            where = soft  # (a colour apart is said first and placed by its region)
     sharp = min(_edges(fa[:, :, 0]), _edges(fb[:, :, 0])) if edges else 0.0
     return Fine(size[0], size[1], detail, max(0.0, colour), tone, tint, where, strokes,
                 spread_detail, max(0.0, spread_colour), sharp, focus, relative_tone)  # fmt: skip
