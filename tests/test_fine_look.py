@@ -157,23 +157,25 @@ def test_the_region_limit_widens_only_for_pairs_resampled_from_another_size() ->
     assert fine_limits(spread, resampled=False).fine_colour > 3.0
 
 
-def _gravel(seed: int, height: int = 320, width: int = 480) -> np.ndarray:
-    """A photo of sharp texture (gravel, leaves): detail of 3 px all over it."""
+def _textured(
+    seed: int, height: int, width: int, contrast: float, interpolation: int
+) -> np.ndarray:
+    """A photo with texture of 3 px all over it, of +-`contrast` grey levels."""
     rng = np.random.default_rng(seed)
-    grains = rng.uniform(-80, 80, (height // 3 + 1, width // 3 + 1)).astype(np.float32)
-    grains = cv2.resize(grains, (width, height), interpolation=cv2.INTER_NEAREST)
+    grains = rng.uniform(-contrast, contrast, (height // 3 + 1, width // 3 + 1))
+    grains = cv2.resize(grains.astype(np.float32), (width, height), interpolation=interpolation)
     photo = scene(seed, height, width).astype(np.float32) + grains[:, :, None]
     return np.clip(photo, 0, 255).astype(np.uint8)
+
+
+def _gravel(seed: int, height: int = 320, width: int = 480) -> np.ndarray:
+    """A photo of sharp texture (gravel, leaves)."""
+    return _textured(seed, height, width, 80, cv2.INTER_NEAREST)
 
 
 def _foliage(seed: int, height: int, width: int) -> np.ndarray:
-    """A photo of soft, dense texture (leaves, grass at a distance): detail of 3 px all over,
-    of a contrast of +-20 grey levels."""
-    rng = np.random.default_rng(seed)
-    grains = rng.uniform(-20, 20, (height // 3 + 1, width // 3 + 1)).astype(np.float32)
-    grains = cv2.resize(grains, (width, height), interpolation=cv2.INTER_LINEAR)
-    photo = scene(seed, height, width).astype(np.float32) + grains[:, :, None]
-    return np.clip(photo, 0, 255).astype(np.uint8)
+    """A photo of soft, dense texture (leaves, grass at a distance), of +-20 grey levels."""
+    return _textured(seed, height, width, 20, cv2.INTER_LINEAR)
 
 
 def _half_blurred(photo: np.ndarray, sigma: float) -> np.ndarray:
