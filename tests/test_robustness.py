@@ -228,6 +228,31 @@ def test_unreadable_file_and_folder_are_reported_and_the_run_continues(tmp_path:
     assert "closed" in result.stderr
 
 
+def test_a_library_file_that_cannot_be_read_is_named_in_a_warning(tmp_path: Path) -> None:
+    """A library photo cut short on disk holds nothing to match: its backup copy is `missing`,
+    and the run (and `find`) says which library file could not be read and why, so that the
+    person knows the library side is short before trusting the answer."""
+    hay = tmp_path / "hay"
+    photos = _library(hay)
+    whole = (hay / "P1.jpg").read_bytes()
+    (hay / "P1.jpg").write_bytes(whole[: len(whole) // 3])
+    needles = tmp_path / "needles"
+    write(needles / "ok.jpg", photos[0], 85)
+    write(needles / "copy of cut.jpg", photos[1], 85)
+    db = str(tmp_path / "i.sqlite")
+    result = run_cli(tmp_path, "--haystack", str(hay), "--needles", str(needles),
+                     "--format", "json", "--db", db)  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert _statuses(report) == {"ok.jpg": "same", "copy of cut.jpg": "missing"}
+    (said,) = [w for w in report["warnings"] if "cannot be read" in w]
+    assert said.startswith(f"the library holds 1 file that cannot be read ({hay / 'P1.jpg'}: ")
+    assert said in result.stderr
+    found = run_cli(tmp_path, "find", str(needles / "copy of cut.jpg"), "--haystack", str(hay),
+                    "--format", "json", "--db", db)  # fmt: skip
+    assert said in json.loads(found.stdout)["warnings"]
+
+
 def _tree_state(root: Path) -> dict[str, tuple[int, int, str]]:
     state = {}
     for path in sorted(root.rglob("*")):

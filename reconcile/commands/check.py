@@ -14,7 +14,7 @@ from reconcile.library.decided import Ruling, ruling
 from reconcile.library.judge import judge
 from reconcile.library.links import linked_into
 from reconcile.library.links import warnings as link_warnings
-from reconcile.library.side import Side, bring_in, walk
+from reconcile.library.side import Side, bring_in, unread, walk
 from reconcile.match import reasons
 from reconcile.match.rules import Decision
 from reconcile.match.verify import DEFAULT, Thresholds
@@ -96,7 +96,9 @@ def reconcile(
             roots.haystack, ((id_, d.status.value, d.match, d.reason) for id_, d in judged.items())
         )
         items = _items(backups, hay, judged, person, index.samples(backups.files))
-    warnings = [*roots.warnings, *hay.warnings, *backups.warnings, *link_warnings(hay, linked)]
+        unreadable = unread(hay, index)
+    warnings = [*roots.warnings, *hay.warnings, *unreadable, *backups.warnings]
+    warnings += link_warnings(hay, linked)
     if roots.haystack and not hay.files:
         warnings.append("the haystack holds no photos or videos: nothing can be found in it")
     other = {(s.root, folder): count for s in needle_scans for folder, count in s.other.items()}

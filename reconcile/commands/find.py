@@ -15,7 +15,7 @@ from reconcile.library import roots as planning
 from reconcile.library.decided import ruling
 from reconcile.library.judge import judge
 from reconcile.library.links import linked_into
-from reconcile.library.side import bring_in, walk
+from reconcile.library.side import bring_in, unread, walk
 from reconcile.match.verify import DEFAULT, Thresholds
 from reconcile.progress import Progress, Silent
 from reconcile.results import ItemResult, OtherFile, Report, folders
@@ -69,6 +69,7 @@ def find(
             progress=progress, phase="Fingerprinting", digest_sizes=sizes | needle_sizes,
             copies_of=copies,
         )  # fmt: skip
+        unreadable = unread(hay, index)
         try:
             person = ruling(store, looked, hay, index)
             judged = judge(
@@ -98,7 +99,7 @@ def find(
         others=others,
         skipped=len(others),
         seconds=round(time.monotonic() - started, 2),
-        warnings=tuple([*roots.warnings, *hay.warnings]),
+        warnings=tuple([*roots.warnings, *hay.warnings, *unreadable]),
     )
 
 

@@ -79,3 +79,23 @@ def bring_in(
     ids = refresh.run(scans, exclude, phase, leave_out=leave_out)
     files = {ids[f.path]: f for s in scans for f in s.media if f.path in ids}
     return Side(tuple(s.root for s in scans), scans, files, refresh)
+
+
+def unread(side: Side, index: Index, *, shown: int = 3) -> list[str]:
+    """A warning naming the library files that could not be read (the first `shown` of them,
+    each with why): nothing is matched against them, so a backup copy of one is not found,
+    and the person should know before trusting a `missing` or a `similar`."""
+    reasons = index.reasons(side.files)
+    if not reasons:
+        return []
+    named = sorted((side.files[id_].path, why) for id_, why in reasons.items())
+    listed = "; ".join(f"{path}: {why}" for path, why in named[:shown])
+    more = f"; and {len(named) - shown} more" if len(named) > shown else ""
+    if len(named) == 1:
+        files, them, one = "1 file", "it", "it"
+    else:
+        files, them, one = f"{len(named)} files", "them", "one"
+    return [
+        f"the library holds {files} that cannot be read ({listed}{more}): nothing is matched "
+        f"against {them}, so a backup copy of {one} is not found in the library"
+    ]

@@ -328,6 +328,18 @@ class Index:
                 found[int(id_)] = bytes(sample)
         return found
 
+    def reasons(self, ids: Iterable[int]) -> dict[int, str]:
+        """Why each of these files could not be read, for those that could not."""
+        found: dict[int, str] = {}
+        for batch in _batches(list(ids), 500):
+            marks = ", ".join("?" * len(batch))
+            for id_, reason in self._query(
+                f"SELECT id, reason FROM files WHERE id IN ({marks}) AND reason IS NOT NULL",
+                batch,
+            ):
+                found[int(id_)] = str(reason)
+        return found
+
     # --- reading stored facts -----------------------------------------------------------
 
     def ids_for(self, paths: Iterable[str]) -> dict[str, int]:
