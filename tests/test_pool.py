@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import cv2
@@ -51,6 +52,20 @@ def test_a_deadline_holds_beside_a_stream_of_small_files(tmp_path: Path) -> None
     assert facts[str(slow)].full is None
     assert len(facts) == 801
     assert all(facts[str(p)].full is not None for p in tiny)
+
+
+def test_a_file_handed_to_a_worker_idle_for_long_has_its_own_time(tmp_path: Path) -> None:
+    """A worker that waited between two batches (the matching between a run's phases can
+    last minutes) gives the next file its whole limit: the wait is not counted as that
+    file's decoding."""
+    first = write(tmp_path / "first.jpg", scene(5, 480, 640), 80)
+    second = write(tmp_path / "second.jpg", scene(6, 480, 640), 80)
+    with ProcessPool(1, file_seconds=1.0) as pool:
+        (before,) = pool.analyse([_task(first)])
+        time.sleep(1.5)  # idle for longer than a file may take
+        (after,) = pool.analyse([_task(second)])
+    assert before.reason is None
+    assert after.reason is None and after.full is not None
 
 
 @pytest.mark.parametrize("start", ["fork", "spawn"])

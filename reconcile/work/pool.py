@@ -223,6 +223,10 @@ class ProcessPool:
         assert stdin is not None
         while pending and len(worker.inflight) < _IN_FLIGHT:
             job = pending.popleft()
+            if not worker.inflight and worker.ready:
+                # An idle worker's clock starts with this file, not when it last answered:
+                # a wait between batches is no file's decoding time.
+                worker.since = time.monotonic()
             worker.inflight.append(job)
             try:
                 send(stdin, job)  # type: ignore[arg-type]
