@@ -286,7 +286,8 @@ def phone_section(rounds: int, count: int = 24) -> None:
         db = tmp / ("quick.sqlite" if quick else "full.sqlite")
         result = subprocess.run(
             [sys.executable, "-m", "reconcile", "--haystack", str(corpus[0].parent), "--needles",
-             str(backup), "--db", str(db), "-q", "--format", "csv"],
+             str(backup), "--db", str(db), "-q", "--format", "csv",
+             *(["--quick"] if quick else [])],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         statuses[quick] = sorted(line.split(",")[1:3] for line in result.stdout.splitlines()[1:])
