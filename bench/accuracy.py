@@ -278,7 +278,7 @@ def media(
         # that only the HEIC can match it).
         case("HEIC copy of a library JPEG", f"{name}.heic", heic_bytes(rgb), COPY)
         inner = crop(rgb, 0.15)
-        hay[f"{name}-inner.heic"] = heic_bytes(inner)
+        hay[f"{name}-inner.heic"] = heic_bytes(inner, thumbnail=320)  # as a phone writes it
         case(
             "JPEG export of a library HEIC", f"{name}-inner.jpg", jpeg(scaled(inner, 0.5), 85), COPY
         )

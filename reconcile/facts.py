@@ -161,6 +161,9 @@ class Task:
     mtime_ns: int
     want_digest: bool = True  # only when a file of the same size is on the other side
     quick: bool = False  # fingerprint a JPEG from its EXIF thumbnail when it has a usable one
+    # Fingerprint a HEIC (only) from its embedded thumbnail when it has a usable one: what a
+    # library's HEICs get in every run (`refresh.Refresh`), where `quick` is --quick's.
+    heif_thumbnail: bool = False
     kind: Kind = Kind.IMAGE
     # Only the picture itself, at most this many pixels on its long side, for a fine look.
     look: int | None = None

@@ -82,6 +82,11 @@ def is_image_name(name: str) -> bool:
     return extension(name) in IMAGE_EXTENSIONS
 
 
+def is_heif_name(name: str) -> bool:
+    """A HEIC/HEIF by its name (what a phone library holds), before a byte is read."""
+    return extension(name) in (".heic", ".heif", ".hif")
+
+
 def is_raw_name(name: str) -> bool:
     return extension(name) in RAW_EXTENSIONS
 

@@ -211,11 +211,12 @@ def dng_bytes(rgb: np.ndarray) -> bytes:
         return Path(folder, "raw.dng").read_bytes()
 
 
-def heic_bytes(rgb: np.ndarray, quality: int = 80) -> bytes:
-    """The picture encoded as HEIC."""
+def heic_bytes(rgb: np.ndarray, quality: int = 80, thumbnail: int | None = None) -> bytes:
+    """The picture encoded as HEIC; with an embedded thumbnail of `thumbnail` px on its long
+    side (iPhones write one of 320 px), or none."""
     import pillow_heif
 
     heif = pillow_heif.from_pillow(Image.fromarray(rgb))
     out = io.BytesIO()
-    heif.save(out, quality=quality)
+    heif.save(out, quality=quality, thumbnails=[thumbnail] if thumbnail else [])
     return out.getvalue()

@@ -221,6 +221,44 @@ def test_quick_indexes_heics_from_their_embedded_thumbnails(tmp_path: Path, db: 
     assert _statuses(full) == _statuses(report)
 
 
+def test_a_default_run_indexes_library_heics_from_their_thumbnails_and_jpegs_in_full(
+    tmp_path: Path, db: str
+) -> None:
+    """Without --quick, a library HEIC with a thumbnail of 256 px and more is indexed from it
+    too (a 12 MP HEIC decodes at 13 times a JPEG's cost, and the thumbnail is the same
+    picture), its candidate confirmed in full before it answers; a camera JPEG's EXIF
+    thumbnail is left to --quick. A second run reads nothing again."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    photos = [scene(seed, 600, 800) for seed in range(760, 763)]
+    for number, photo in enumerate(photos):
+        (lib / f"IMG_{number}.HEIC").write_bytes(_heic(photo, 320))
+    camera = scene(763, 480, 640)
+    (lib / "DSC_0001.jpg").write_bytes(camera_jpeg(camera))
+    write(tmp_path / "backup/IMG_1.JPG", resized(photos[1], 0.5), 85)  # the phone's export
+    write(tmp_path / "backup/DSC_0001 small.jpg", resized(camera, 0.5), 85)
+    write(tmp_path / "backup/new.jpg", scene(803), 90)
+    args = {"haystack": [str(lib)], "needles": [str(tmp_path / "backup")]}
+    phases = Phases()
+    report = reconcile(**args, db=db, progress=phases)
+    assert _statuses(report) == {
+        "IMG_1.JPG": Status.SAME,
+        "DSC_0001 small.jpg": Status.SAME,
+        "new.jpg": Status.MISSING,
+    }
+    assert phases.totals["Confirming candidates"] == 1
+    quick = _quick_rows(db)
+    assert [quick[f"IMG_{n}.HEIC"] for n in range(3)] == [True, False, True]
+    assert quick["DSC_0001.jpg"] is False
+    recording = Recording()
+    try:
+        again = reconcile(**args, db=db, analyser=recording)
+    finally:
+        recording.close()
+    assert _statuses(again) == _statuses(report)
+    assert recording.tasks == []
+
+
 def test_a_confirmed_heic_is_decoded_once_for_its_prints_and_its_fine_look(
     tmp_path: Path, db: str
 ) -> None:

@@ -78,7 +78,7 @@ def reconcile(
         hay = bring_in(
             hay_scans, roots.exclude, index=index, analyser=analyser, progress=progress,
             phase="Indexing haystack", digest_sizes=shared | match_sizes, quick=quick,
-            verify=verify,
+            heif_thumbnails=True, verify=verify,
         )  # fmt: skip
         copies = {digest for digest, _, decoded in index.digests(hay.files) if decoded}
         backups = bring_in(

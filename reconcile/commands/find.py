@@ -60,7 +60,7 @@ def find(
         hay = bring_in(
             hay_scans, roots.exclude, index=index, analyser=analyser, progress=progress,
             phase="Indexing library", digest_sizes=sizes | match_sizes, quick=quick,
-            verify=verify,
+            heif_thumbnails=True, verify=verify,
         )  # fmt: skip
         known = set(index.ids_for(f.path for scan in asked for f in scan.media).values())
         copies = {digest for digest, _, decoded in index.digests(hay.files) if decoded}

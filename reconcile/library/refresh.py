@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from reconcile.disk.scan import Found, Scan
 from reconcile.facts import FileFacts, Task
 from reconcile.files import file_digest, file_sample
+from reconcile.filetypes import is_heif_name
 from reconcile.progress import Progress
 from reconcile.store.index import Index, Known
 from reconcile.work.pool import Analyser
@@ -31,6 +32,13 @@ class Refresh:
     Files whose size is in `digest_sizes` get a digest; a new needle whose digest is in
     `copies_of` is stored as a byte copy and not decoded. `verify`: re-digest every file the
     index holds unchanged, and read again those whose bytes changed (or were never digested).
+
+    `quick` fingerprints JPEGs from their EXIF thumbnails (--quick); `heif_thumbnails` (a
+    library's side, in every run) fingerprints HEICs from the thumbnail a phone embeds, from
+    EMBEDDED_HEIF_MIN_SIDE px: the same picture at 320 px, where libheif decodes a 12 MP
+    HEIC at 13 times a JPEG's cost. Such prints only propose candidates: a candidate is
+    fingerprinted in full (`confirm`) before any answer rests on it, and keeps that print.
+    (An EXIF thumbnail is left to --quick: 160 px, letterboxed or stale after an edit.)
     """
 
     def __init__(
@@ -42,6 +50,7 @@ class Refresh:
         digest_sizes: AbstractSet[int],
         copies_of: AbstractSet[bytes] = frozenset(),
         quick: bool = False,
+        heif_thumbnails: bool = False,
         verify: bool = False,
     ) -> None:
         self._index = index
@@ -50,6 +59,7 @@ class Refresh:
         self._digest_sizes = digest_sizes
         self._copies_of = copies_of
         self._quick = quick
+        self._heif = heif_thumbnails
         self._verify = verify
         self._full_digest: set[str] = set()  # paths to digest whole whatever their size
 
@@ -106,7 +116,7 @@ class Refresh:
         self._progress.advance(len(undigested))
         copies, todo = self._copies(todo)
         ids.update(self._store(iter(copies)))
-        ids.update(self._store(self._analyse(todo, quick=self._quick)))
+        ids.update(self._store(self._analyse(todo, quick=self._quick, heif=self._heif)))
         return ids
 
     def confirm(
@@ -139,7 +149,7 @@ class Refresh:
             return False
         if not (row.settled or row.digest in self._copies_of):
             return False  # a byte copy whose library twin is gone: to decode now
-        if row.quick and not self._quick:
+        if row.quick and not (self._quick or (self._heif and is_heif_name(found.path))):
             return False  # a thumbnail's print, and this run wants the picture's
         if row.inode is None or row.ctime_ns is None:
             return True  # indexed before schema 6: the sample decides, and the identity is kept
@@ -185,6 +195,7 @@ class Refresh:
         todo: list[Found],
         *,
         quick: bool,
+        heif: bool = False,
         looks: Mapping[str, tuple[int, ...]] | None = None,
     ) -> Iterator[FileFacts]:
         for found in todo:
@@ -200,6 +211,7 @@ class Refresh:
                 f.mtime_ns,
                 want_digest=f.size in self._digest_sizes or f.path in self._full_digest,
                 quick=quick,
+                heif_thumbnail=heif,
                 kind=f.kind,
                 inode=f.inode,
                 ctime_ns=f.ctime_ns,

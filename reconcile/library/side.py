@@ -65,16 +65,17 @@ def bring_in(
     digest_sizes: AbstractSet[int],
     copies_of: AbstractSet[bytes] = frozenset(),
     quick: bool = False,
+    heif_thumbnails: bool = False,
     leave_out: Callable[[Found], bool] | None = None,
     verify: bool = False,
 ) -> Side:
     """The side of these walks, its changed and new files analysed and stored, unchanged ones
     taken from the index. See `refresh.Refresh` for `digest_sizes`, `copies_of`, `quick`,
-    `verify`;
+    `heif_thumbnails`, `verify`;
     `leave_out` says which found files need no facts (they are neither stored nor judged)."""
     refresh = Refresh(
         index, analyser, progress, digest_sizes=digest_sizes, copies_of=copies_of, quick=quick,
-        verify=verify,
+        heif_thumbnails=heif_thumbnails, verify=verify,
     )  # fmt: skip
     ids = refresh.run(scans, exclude, phase, leave_out=leave_out)
     files = {ids[f.path]: f for s in scans for f in s.media if f.path in ids}

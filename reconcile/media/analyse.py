@@ -104,7 +104,8 @@ def _analyse(task: Task) -> FileFacts:
             if head_only and image_format(data) == "HEIC":  # its thumbnail may lie anywhere
                 data += _read_whole(handle, size - len(data), READ_WHOLE + 1 - len(data))
                 head_only = False
-            embedded = decode_embedded(data) if task.quick else None
+            heif = task.heif_thumbnail and image_format(data) == "HEIC"
+            embedded = decode_embedded(data) if task.quick or heif else None
             if embedded is None and head_only:
                 data += _read_whole(handle, size - len(data), READ_WHOLE + 1 - len(data))
     except OSError as error:
