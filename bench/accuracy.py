@@ -682,7 +682,8 @@ def fine_margins(results: list[tuple[Case, Status, str | None, int | None]], wor
     measures = (("detail", LIMITS.fine_detail), ("colour", LIMITS.fine_colour),
                 ("tone", LIMITS.fine_tone), ("tint", LIMITS.fine_tint),
                 ("strokes", LIMITS.fine_strokes), ("focus", LIMITS.fine_focus),
-                ("relative_tone", LIMITS.fine_relative_tone))  # fmt: skip
+                ("relative_tone", LIMITS.fine_relative_tone),
+                ("plain", LIMITS.fine_plain))  # fmt: skip
     lines = ["fine looks, pictures of 512 px and more (limit: the largest value `same` allows):"]
     for name, limit in measures:
         copies = [abs(getattr(f, name)) for _, f in pairs["copies"]]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from conftest import judged, resized, scene, write
 from PIL import Image, ImageDraw, ImageFont
 
@@ -429,3 +430,44 @@ def test_a_dark_photo_a_tenth_of_a_stop_brighter_is_not_its_copy(tmp_path: Path)
     assert reason is not None and reason.startswith("brighter by 1.")
     assert reason.endswith("% throughout, seen at 1024x768")
     assert copy == "same"
+
+
+def _patch_moved(photo: np.ndarray) -> np.ndarray:
+    """A patch of 0.1 % of a 1024 x 768 frame replaced by the texture 4 px beside it: a
+    retouch that a neighbour's pixel explains almost everywhere."""
+    moved = photo.copy()
+    moved[300:328, 600:628] = photo[300:328, 604:632]
+    return moved
+
+
+def test_a_patch_moved_inside_a_texture_differs_plainly() -> None:
+    """On arrays: the moved patch stays within the region limit (no pixel is far from what a
+    neighbour holds), but its plain difference stands beyond what copies leave: at JPEG
+    quality 50 and 30 they stay far under the limit."""
+    photo = _textured(7, 768, 1024, 30, cv2.INTER_LINEAR)
+    moved = fine_difference(_ycrcb(_jpeg(_patch_moved(photo), 90)), _ycrcb(photo),
+                            resampled=False)  # fmt: skip
+    assert moved.detail <= DEFAULT.fine_detail < DEFAULT.fine_plain < moved.plain
+    assert moved.where == pytest.approx((0.6, 0.4), abs=0.02)
+    for quality in (50, 30):
+        copy = fine_difference(_ycrcb(_jpeg(photo, quality)), _ycrcb(photo), resampled=False)
+        assert copy.plain < DEFAULT.fine_plain / 2
+    export = fine_difference(_ycrcb(_jpeg(resized(photo, 0.6), 85)), _ycrcb(photo))
+    assert export.plain == 0.0  # resampled pairs are not compared plainly
+
+
+def test_a_patch_moved_inside_a_texture_is_not_its_copy(tmp_path: Path) -> None:
+    """Through the command line: the photo with the moved patch, at its own size, is
+    `similar`, saying which region differs; its copy at quality 50 stays `same`."""
+    photo = _textured(7, 768, 1024, 30, cv2.INTER_LINEAR)
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write(hay / "photo.jpg", photo, 92)
+    write(needles / "retouched.jpg", _patch_moved(photo), 90)
+    write(needles / "copy.jpg", photo, 50)
+    items = judged(tmp_path, hay, needles)
+    assert items["retouched.jpg"] == (
+        "similar",
+        "one region differs from the rest (in the middle), seen at 1024x768: a patch moved, "
+        "replaced or retouched?",
+    )
+    assert items["copy.jpg"][0] == "same"

@@ -133,7 +133,7 @@ def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
         known = index.known_under("/p")[b"/p/a.jpg"]
         assert (known.digest, known.quick) == (b"a" * 16, False)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 11
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
         assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 
 
@@ -201,10 +201,16 @@ def test_a_version_6_index_gets_the_new_crop_views_and_reads_paged_files_again(
     assert mtimes == {str(photo): 1, str(gif): -1}
 
 
-def test_a_version_10_index_forgets_its_looks_and_keeps_its_files(tmp_path: Path) -> None:
-    """Schema 11 measures each look's focus and relative tone: the looks an index of version
-    10 kept lack them, so they go (to be taken again when needed); its files stay as they
-    were."""
+@pytest.mark.parametrize(
+    ("version", "lacking"),
+    [(10, ("focus", "relative_tone", "plain", "spread_plain")), (11, ("plain", "spread_plain"))],
+)
+def test_an_older_index_forgets_its_looks_and_keeps_its_files(
+    tmp_path: Path, version: int, lacking: tuple[str, ...]
+) -> None:
+    """Schema 11 measures each look's focus and relative tone, 12 its plain difference: the
+    looks an older index kept lack them, so they go (to be taken again when needed); its
+    files stay as they were."""
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(encode(scene(6, 300, 400), ".jpg"))
     facts = analyse(Task(str(photo), photo.stat().st_size, 1))
@@ -213,15 +219,16 @@ def test_a_version_10_index_forgets_its_looks_and_keeps_its_files(tmp_path: Path
         index.store([facts])
         id_ = index.ids_for([str(photo)])[str(photo)]
         index.store_looks({(id_, id_): Fine(400, 300, 1.0, 1.0, 0.0, 0.0, (0.5, 0.5))})
-    with sqlite3.connect(db_path) as db:  # what version 10 kept: a look without focus and tone
-        db.execute("ALTER TABLE looks DROP COLUMN focus")
-        db.execute("ALTER TABLE looks DROP COLUMN relative_tone")
-        db.execute("PRAGMA user_version = 10")
+    with sqlite3.connect(db_path) as db:  # what that version kept: a look without them
+        for column in lacking:
+            db.execute(f"ALTER TABLE looks DROP COLUMN {column}")
+        db.execute(f"PRAGMA user_version = {version}")
     with Index(str(db_path)) as index:
         assert index.looks([(id_, id_)]) == {}
         entry = index.entry(id_)
-        index.store_looks({(id_, id_): Fine(400, 300, 1.0, 1.0, 0.0, 0.0, (0.5, 0.5), focus=0.3)})
-        assert index.looks([(id_, id_)])[(id_, id_)].focus == pytest.approx(0.3)
+        look = Fine(400, 300, 1.0, 1.0, 0.0, 0.0, (0.5, 0.5), focus=0.3, plain=7.5)
+        index.store_looks({(id_, id_): look})
+        assert index.looks([(id_, id_)])[(id_, id_)] == look
     assert entry.full is not None and facts.full is not None
     assert entry.full.dhash == facts.full.dhash
 

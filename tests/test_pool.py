@@ -60,9 +60,9 @@ def test_a_file_handed_to_a_worker_idle_for_long_has_its_own_time(tmp_path: Path
     file's decoding."""
     first = write(tmp_path / "first.jpg", scene(5, 480, 640), 80)
     second = write(tmp_path / "second.jpg", scene(6, 480, 640), 80)
-    with ProcessPool(1, file_seconds=1.0) as pool:
+    with ProcessPool(1, file_seconds=3.0) as pool:
         (before,) = pool.analyse([_task(first)])
-        time.sleep(1.5)  # idle for longer than a file may take
+        time.sleep(4.0)  # idle for longer than a file may take
         (after,) = pool.analyse([_task(second)])
     assert before.reason is None
     assert after.reason is None and after.full is not None

@@ -153,6 +153,9 @@ def fine_difference(fine: Fine, limits: Thresholds) -> str:
         # the rest (verify._focus).
         return (f"focus or sharpening differs in one part ({_place(fine.where)}), {at}: "
                 "refocused, blurred or sharpened?")  # fmt: skip
+    if fine.plain > limits.fine_plain:
+        return (f"one region differs from the rest ({_place(fine.where)}), {at}: a patch "
+                "moved, replaced or retouched?")  # fmt: skip
     if abs(fine.tone) > limits.fine_tone:
         way = "brighter" if fine.tone > 0 else "darker"
         return f"{way} by {abs(fine.tone):.0f} grey levels throughout, {at}"

@@ -625,6 +625,7 @@ def fine_same(fine: Fine, limits: Thresholds) -> bool:
         and fine.tint <= limits.fine_tint
         and fine.strokes <= limits.fine_strokes
         and abs(fine.focus) <= limits.fine_focus
+        and fine.plain <= limits.fine_plain
     )
 
 

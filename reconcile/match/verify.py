@@ -83,6 +83,13 @@ class Thresholds:
     # focus (by 0.2 % of the long side) at least 0.28. Under 512 px it is not checked: copies
     # at quality 30 reached 0.52, beyond half-blurs at 0.43.
     fine_focus: float = 0.22
+    # Two pictures of one pixel size, from fine_full px on the long side: the worst cell of
+    # their plain luma difference in grey levels, with no neighbour's slack (Fine.plain). A
+    # patch moved inside a facade's or a meadow's texture is explained by a neighbour
+    # everywhere, and differs plainly. Tuning half, 512 px and up: copies at most 4.23
+    # (JPEG quality 30), page and screen copies 4.93 (PNG to JPEG at quality 50); patches of
+    # 0.05 % moved 7.05 and up, replaced 10.6, a blink 10.9, a word or a digit 8.6.
+    fine_plain: float = 6.0
     # Short side from which the limits above hold as they are; on the long side, from which
     # a look sees what it is asked to (fine_limits, reasons.verified).
     fine_full: int = 512
@@ -254,6 +261,7 @@ def fine_limits(fine: Fine, limits: Thresholds = DEFAULT, *, resampled: bool = T
     large = max(fine.width, fine.height) >= limits.fine_full
     focus = factor if large else float("inf")
     relative_tone = limits.fine_relative_tone if large else float("inf")
+    plain = limits.fine_plain if large else float("inf")
     if large:
         if fine.detail > limits.fine_local * max(fine.spread_detail, _LEAST_SPREAD):
             detail = 1.0
@@ -262,7 +270,7 @@ def fine_limits(fine: Fine, limits: Thresholds = DEFAULT, *, resampled: bool = T
     return replace(limits, fine_detail=limits.fine_detail * detail,
                    fine_colour=limits.fine_colour * colour,
                    fine_focus=limits.fine_focus * focus,
-                   fine_relative_tone=relative_tone)  # fmt: skip
+                   fine_relative_tone=relative_tone, fine_plain=plain)  # fmt: skip
 
 
 # Grey levels: below these a pair's 90th percentile cell says nothing of how a copy differs
@@ -404,8 +412,11 @@ def fine_difference(
     ha = cv2.resize(ya, half, interpolation=cv2.INTER_AREA)
     hb = cv2.resize(yb, half, interpolation=cv2.INTER_AREA)
     (dx, dy), _ = cv2.phaseCorrelate(hb, ha)  # at half size: a fraction of a pixel is enough
+    still = ya
     ya = _shifted(ya, 2 * dx, 2 * dy)
     detail, where, spread_detail = _worst_cell(_unexplained(ya, yb), grid)
+    plain, spread_plain, apart = (0.0, 0.0, where) if resampled else _plain(still, ya, yb, grid)
+    plain, spread_plain = plain / gain, spread_plain / gain
     chroma = []
     scale = max(
         1, min(_CHROMA_SCALE // 2 if half_colour else _CHROMA_SCALE, min(size) // _CHROMA_SIDE)
@@ -427,11 +438,16 @@ def fine_difference(
     if detail <= limits.fine_detail:  # what will be said to differ (reasons.fine_difference)
         if strokes > limits.fine_strokes:
             where = at
-        elif abs(focus) > limits.fine_focus and colour <= limits.fine_colour:
-            where = soft  # (a colour apart is said first and placed by its region)
+        elif colour > limits.fine_colour:
+            pass  # a colour apart is said first, and placed by its region
+        elif abs(focus) > limits.fine_focus:
+            where = soft
+        elif plain > limits.fine_plain:
+            where = apart
     sharp = min(_edges(fa[:, :, 0]), _edges(fb[:, :, 0])) if edges else 0.0
     return Fine(size[0], size[1], detail, max(0.0, colour), tone, tint, where, strokes,
-                spread_detail, max(0.0, spread_colour), sharp, focus, relative_tone)  # fmt: skip
+                spread_detail, max(0.0, spread_colour), sharp, focus, relative_tone, plain,
+                spread_plain)  # fmt: skip
 
 
 # Grey levels added to a cell's level before a difference is taken as a share of it: near
@@ -568,6 +584,21 @@ def _shifted(a: np.ndarray, dx: float, dy: float) -> np.ndarray:
 
 
 _FINE_OFFSET = 3.0  # pixels at the compared size
+
+
+def _plain(
+    still: np.ndarray, registered: np.ndarray, b: np.ndarray, grid: tuple[int, int]
+) -> tuple[float, float, tuple[float, float]]:
+    """For two pictures of one pixel size: the worst cell of their plain difference (no
+    neighbour's slack: inside a facade's texture a patch moved by a window's width is
+    explained by a neighbour everywhere, and differs plainly), the 90th percentile cell and
+    the worst cell's centre; the better of the two as they are and registered (a copy is
+    aligned already, and registering it resamples it)."""
+    found = []
+    for a in (still, registered):
+        worst, where, spread = _worst_cell(cv2.absdiff(a, b), grid)
+        found.append((worst, spread, where))
+    return min(found)
 
 
 def _unexplained(a: np.ndarray, b: np.ndarray, reach: int = 1) -> np.ndarray:

@@ -200,7 +200,7 @@ class Index:
         for needle, hay in pairs:
             rows = self._query(
                 "SELECT width, height, detail, colour, tone, tint, x, y, strokes, spread_detail, "
-                "spread_colour, edges, focus, relative_tone FROM looks "
+                "spread_colour, edges, focus, relative_tone, plain, spread_plain FROM looks "
                 "WHERE needle = ? AND hay = ?",
                 (needle, hay),
             )
@@ -227,13 +227,15 @@ class Index:
                 f.edges,
                 f.focus,
                 f.relative_tone,
+                f.plain,
+                f.spread_plain,
             )
             for (needle, hay), f in looks.items()
         ]
         if rows:
             self._write(
                 lambda db: db.executemany(
-                    f"INSERT OR REPLACE INTO looks VALUES ({', '.join('?' * 16)})",
+                    f"INSERT OR REPLACE INTO looks VALUES ({', '.join('?' * 18)})",
                     rows,
                 )
             )

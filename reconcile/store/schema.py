@@ -39,8 +39,9 @@ from reconcile.store.rows import pack_crops, unpack_crops
 # either file changes. 10: `looks` keeps how much the pair differs nearly everywhere, and how
 # much of it is sharp edges (the looks taken before go: they lack both). 11: `looks` keeps
 # how much sharper or softer one part of the needle is (`focus`), and its tone as a share of
-# the library's level (`relative_tone`; the looks before go).
-VERSION = 11
+# the library's level (`relative_tone`; the looks before go). 12: `looks` keeps the plain
+# difference of two pictures of one size (`plain`, `spread_plain`; the looks before go).
+VERSION = 12
 APPLICATION_ID = 0x52434E43  # "RCNC"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -92,6 +93,8 @@ CREATE TABLE looks (
     edges REAL NOT NULL,
     focus REAL NOT NULL,
     relative_tone REAL NOT NULL,
+    plain REAL NOT NULL,
+    spread_plain REAL NOT NULL,
     PRIMARY KEY (needle, hay)
 )"""
 LOOKS_HAY = "CREATE INDEX looks_hay ON looks (hay)"
@@ -279,6 +282,10 @@ def _to_11(db: sqlite3.Connection) -> None:
     _new_looks(db)
 
 
+def _to_12(db: sqlite3.Connection) -> None:
+    _new_looks(db)
+
+
 # Extensions of formats that can hold several pictures (animations, pages, MPO views).
 _PAGED = ("gif", "tif", "tiff", "png", "apng", "webp", "mpo")
 
@@ -286,6 +293,7 @@ _PAGED = ("gif", "tif", "tiff", "png", "apng", "webp", "mpo")
 # _STEPS[n - 1] takes an index of version n to n + 1.
 _STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _to_2, _to_3, _to_4, _to_5, _to_6, _to_7, _to_8, _to_9, _to_10, _to_11,
+    _to_12,
 )  # fmt: skip
 assert len(_STEPS) == VERSION - 1
 
