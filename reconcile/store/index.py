@@ -14,7 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -320,26 +320,22 @@ class Index:
 
     def samples(self, ids: Iterable[int]) -> dict[int, bytes]:
         """The stored samples (first and last blocks, `files.sample_of`) of these files."""
-        found: dict[int, bytes] = {}
-        for batch in _batches(list(ids), 500):
-            marks = ", ".join("?" * len(batch))
-            for id_, sample in self._query(
-                f"SELECT id, sample FROM files WHERE id IN ({marks}) AND sample IS NOT NULL",
-                batch,
-            ):
-                found[int(id_)] = bytes(sample)
-        return found
+        return {id_: bytes(sample) for id_, sample in self._column("sample", ids).items()}
 
     def reasons(self, ids: Iterable[int]) -> dict[int, str]:
         """Why each of these files could not be read, for those that could not."""
-        found: dict[int, str] = {}
+        return {id_: str(reason) for id_, reason in self._column("reason", ids).items()}
+
+    def _column(self, column: str, ids: Iterable[int]) -> dict[int, Any]:
+        """One column of `files` for these ids, where it is not NULL (as SQLite gives it)."""
+        found: dict[int, Any] = {}
         for batch in _batches(list(ids), 500):
             marks = ", ".join("?" * len(batch))
-            for id_, reason in self._query(
-                f"SELECT id, reason FROM files WHERE id IN ({marks}) AND reason IS NOT NULL",
+            for id_, value in self._query(
+                f"SELECT id, {column} FROM files WHERE id IN ({marks}) AND {column} IS NOT NULL",
                 batch,
             ):
-                found[int(id_)] = str(reason)
+                found[int(id_)] = value
         return found
 
     # --- reading stored facts -----------------------------------------------------------
@@ -389,14 +385,7 @@ class Index:
 
     def paths_of(self, ids: Iterable[int]) -> dict[int, bytes]:
         """The stored (encoded) paths of these files, by id."""
-        found: dict[int, bytes] = {}
-        for batch in _batches(list(ids), 500):
-            marks = ", ".join("?" * len(batch))
-            for id_, path in self._query(
-                f"SELECT id, path FROM files WHERE id IN ({marks})", batch
-            ):
-                found[int(id_)] = bytes(path)
-        return found
+        return {id_: bytes(path) for id_, path in self._column("path", ids).items()}
 
     def path_of(self, id_: int) -> str:
         rows = self._query("SELECT path FROM files WHERE id = ?", (id_,))
