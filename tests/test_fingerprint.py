@@ -132,3 +132,25 @@ def test_phash_splits_at_numpys_median() -> None:
         small = cv2.resize(thumb, (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32)
         low = cv2.dct(small)[:8, :8]
         assert phash(thumb) == int.from_bytes(np.packbits(low > np.median(low)).tobytes(), "big")
+
+
+def test_crop_views_are_the_pictures_crops_and_its_own_shape_is_the_picture() -> None:
+    """The crop views' hashes (cut from the picture reduced by a whole factor) are within a
+    few bits of the crop itself fingerprinted; a crop of the picture's own shape (4:3 of a
+    4:3 photo) has exactly the picture's hashes, and a panorama's square crop is hashed too."""
+    from reconcile.facts import CROPS
+
+    photo = scene(20, 750, 1000)  # reduced first, its whole differs from it by a bit
+    fp = fingerprint(photo, width=1000, height=750)
+    for crop, (crop_dhash, crop_phash) in zip(CROPS, fp.crops, strict=True):
+        across, down = crop.fractions(1000, 750)
+        if (across, down) == (0.0, 0.0):
+            assert (crop_dhash, crop_phash) == (fp.dhash, fp.phash), crop.name
+            continue
+        dy, dx = round(750 * down), round(1000 * across)
+        itself = fingerprint(photo[dy : 750 - dy, dx : 1000 - dx], width=1, height=1,
+                             crop_views=False)  # fmt: skip
+        assert hamming(crop_dhash, itself.dhash) <= 4, crop.name
+        assert hamming(crop_phash, itself.phash) <= 6, crop.name
+    panorama = cv2.resize(scene(22, 100, 400), (8000, 200))
+    assert len(fingerprint(panorama, width=8000, height=200).crops) == len(CROPS)
