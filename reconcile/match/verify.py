@@ -372,7 +372,9 @@ def fine_difference(
     of about 2 % of the short side are averaged, and the worst cell decides. Tone and tint
     are the median cell's signed difference: a brightness or white-balance change moves
     every cell, compression moves none. Strokes count the pixels of a glyph-sized window that
-    differ by a pen stroke's contrast (_strokes): a digit changed on a page.
+    differ by a pen stroke's contrast (_strokes): a digit changed on a page. Two pictures of
+    one pixel size are also compared plainly, with no neighbour's slack (_plain): a patch
+    moved inside a texture, which a neighbouring pixel explains almost everywhere.
 
     `resampled`: whether the two were not of one pixel size to begin with (then edges differ
     by a fraction of a pixel; pictures of one size are compared pixel for pixel).
