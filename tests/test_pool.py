@@ -110,3 +110,17 @@ def test_a_missing_python_is_a_worker_error(tmp_path: Path) -> None:
         pytest.raises(WorkerError, match="cannot start worker processes"),
     ):
         list(pool.analyse([_task(photo)]))
+
+
+def test_a_raw_decodes_in_a_worker_forked_after_the_caller_decoded_one(tmp_path: Path) -> None:
+    """LibRaw decodes with OpenMP, whose threads a fork does not copy: once this process has
+    decoded a RAW, a forked worker's RAW waited for them until its time limit. It decodes."""
+    from conftest import SAMPLE
+
+    from reconcile.media.decode import decode
+
+    raw = SAMPLE / "needles/New card 2011/DSC_0003.DNG"
+    assert decode(raw.read_bytes(), name=raw.name).width > 0  # OpenMP's threads, here
+    with ProcessPool(1, file_seconds=20.0, start="fork") as pool:
+        (facts,) = pool.analyse([_task(raw)])
+    assert facts.reason is None and facts.full is not None

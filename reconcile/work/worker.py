@@ -53,6 +53,7 @@ def forked(tasks: int, results: int, parent: int) -> NoReturn:
         for number in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(number, signal.SIG_DFL)
         _die_with(parent)
+        _one_openmp_thread()
         # Nothing of the caller's stays open here: not its stdout (a `| wc -c` must see the
         # end when the main process ends), not the other workers' pipes (they must see theirs
         # close), not its index. The standard streams go nowhere, our pipes above them.
@@ -69,6 +70,26 @@ def forked(tasks: int, results: int, parent: int) -> NoReturn:
         code = _serve(os.fdopen(tasks, "rb"), os.fdopen(results, "wb"))
     finally:
         os._exit(code)  # no atexit handlers, no flushing of buffers the caller filled
+
+
+def _one_openmp_thread() -> None:
+    """OpenMP in this forked child runs on this thread alone. LibRaw (rawpy) decodes with
+    OpenMP, whose thread pool does not survive a fork: once the caller has decoded a RAW (a
+    program using the library, a review page, a test), a child's next parallel region waits
+    for threads that were never copied, and its RAW "took too long". One thread needs no
+    pool; a worker per core needs no more."""
+    try:
+        with open("/proc/self/maps") as maps:
+            found = {line.split()[-1] for line in maps if "libgomp" in line.split()[-1]}
+    except (OSError, IndexError):
+        return
+    import ctypes
+
+    for path in found:
+        try:
+            ctypes.CDLL(path).omp_set_num_threads(1)
+        except (OSError, AttributeError):
+            continue
 
 
 def _serve(tasks: BinaryIO, out: BinaryIO) -> int:
