@@ -178,6 +178,7 @@ def test_frames_are_sampled_as_a_whole_decode_gives_them_in_a_long_gop(tmp_path:
     the frames sampled by seeking, with the B-frames nothing refers to skipped on the way,
     are those a decode of every frame gives at the same times, to the bit."""
     import av
+    from av.video.reformatter import VideoReformatter
 
     from reconcile.media import video
 
@@ -188,11 +189,12 @@ def test_frames_are_sampled_as_a_whole_decode_gives_them_in_a_long_gop(tmp_path:
         stream = container.streams.video[0]
         every = [(frame.pts, frame) for frame in container.decode(stream)]
         base = stream.time_base
+    converter = VideoReformatter()
     for point, got in zip(video.SAMPLE_POINTS, clip.frames, strict=True):
         target = int(clip.duration * point / base)
         after = next(i for i, (pts, _) in enumerate(every) if pts >= target)
         nearest = after - 1 if target - every[after - 1][0] < every[after][0] - target else after
-        assert np.array_equal(got.rgb, video._pixels(every[nearest][1]).rgb), point
+        assert np.array_equal(got.rgb, video._pixels(every[nearest][1], converter).rgb), point
 
 
 def test_heic_is_read_by_a_plain_install(tmp_path: Path) -> None:

@@ -124,3 +124,26 @@ def test_a_raw_decodes_in_a_worker_forked_after_the_caller_decoded_one(tmp_path:
     with ProcessPool(1, file_seconds=20.0, start="fork") as pool:
         (facts,) = pool.analyse([_task(raw)])
     assert facts.reason is None and facts.full is not None
+
+
+def test_a_clip_decodes_in_a_worker_forked_after_the_caller_converted_frames() -> None:
+    """PyAV converts frames with a converter shared by a thread, running a thread pool of its
+    own that a fork does not copy: once this process had converted a frame (through this
+    library, or PyAV directly), a forked worker's clip waited for those threads until its
+    time limit (the 240 s tests of clean-clone runs). It decodes."""
+    import av
+    from conftest import SAMPLE
+
+    from reconcile.facts import Kind
+    from reconcile.media import video
+
+    clip = SAMPLE / "needles/Card dump 2009-07/MVI_0003.mp4"
+    assert video.sample(str(clip)).frames
+    with av.open(str(clip)) as container:  # PyAV's own converter, as a caller may use it
+        frame = next(container.decode(video=0))
+        assert frame.reformat(width=32, height=24, format="rgb24").to_ndarray().shape[2] == 3
+    info = clip.stat()
+    task = Task(str(clip), info.st_size, info.st_mtime_ns, want_digest=False, kind=Kind.VIDEO)
+    with ProcessPool(1, file_seconds=20.0, start="fork") as pool:
+        (facts,) = pool.analyse([task])
+    assert facts.reason is None and facts.frames

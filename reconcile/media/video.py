@@ -59,6 +59,7 @@ def along(path: str) -> Clip:
 
 def _sampled(path: str, times: Callable[[float], list[float]]) -> Clip:
     import av  # loaded by the workers that meet a video, not by every importer
+    from av.video.reformatter import VideoReformatter
 
     try:
         container = av.open(path, metadata_errors="ignore")
@@ -71,9 +72,14 @@ def _sampled(path: str, times: Callable[[float], list[float]]) -> Clip:
             raise Undecodable("no video stream (an audio file?)")
         stream = container.streams.video[0]
         duration = _duration(container, stream)
+        # A converter of our own, on this thread alone: PyAV's shared one (one a thread, with
+        # a thread pool of its own) may come from the process this worker was forked from,
+        # whose pool threads a fork does not copy; converting with it waited for them for
+        # ever (a caller that had decoded a video, then a worker's clip "took too long").
+        reformatter = VideoReformatter()
         frames = []
         for seconds in times(min(duration, MAX_DURATION)):
-            frame = _frame_at(container, stream, seconds)
+            frame = _frame_at(container, stream, seconds, reformatter)
             if frame is not None:
                 frames.append(frame)
         if not frames:
@@ -99,7 +105,7 @@ def _duration(container: object, stream: object) -> float:
     return 0.0
 
 
-def _frame_at(container: object, stream: object, seconds: float) -> Pixels | None:
+def _frame_at(container: object, stream: object, seconds: float, reformatter: Any) -> Pixels | None:
     """The first frame at or after `seconds` (decoded forward from the keyframe before it).
 
     Until the packets come within SKIP_UNTIL seconds (or SKIP_UNTIL_FRAMES frames) of the
@@ -129,7 +135,7 @@ def _frame_at(container: object, stream: object, seconds: float) -> Pixels | Non
     nearer = before is not None and before.pts is not None and last.pts is not None
     if nearer and target - before.pts < last.pts - target:  # type: ignore[union-attr]
         last = before
-    return _pixels(last)
+    return _pixels(last, reformatter)
 
 
 def _decoded(container: object, stream: object, near: int) -> Iterator[Any]:
@@ -146,12 +152,13 @@ def _decoded(container: object, stream: object, near: int) -> Iterator[Any]:
         codec.skip_frame = "DEFAULT"
 
 
-def _pixels(frame: object) -> Pixels:
+def _pixels(frame: object, reformatter: Any) -> Pixels:
     width, height = frame.width, frame.height  # type: ignore[attr-defined]
     scale = max(1, min(width, height) // WORKING_SIZE)
-    small = frame.reformat(  # type: ignore[attr-defined]
-        width=max(1, width // scale), height=max(1, height // scale), format="rgb24"
-    )
+    # One thread: a worker per core wants no more.
+    small = reformatter.reformat(frame, width=max(1, width // scale),
+                                 height=max(1, height // scale), format="rgb24",
+                                 threads=1)  # fmt: skip
     rgb = small.to_ndarray()
     turns = _quarter_turns(getattr(frame, "rotation", 0) or 0)
     if turns:
