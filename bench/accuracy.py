@@ -655,8 +655,13 @@ def fine_margins(results: list[tuple[Case, Status, str | None, int | None]], wor
     library file it was made from, for copies and for versions that must not be `same`: the
     largest copy's and the smallest version's value of each measure, among pairs whose
     smaller picture is at least 512 px on its long side. A version is caught by any one
-    measure over its limit, so its row counts the versions that no measure caught."""
+    measure over its limit, so its row counts the versions that no measure caught. A
+    resampled pair's plain difference is shown only where it is local (fine_limits), as
+    only there it counts."""
+    from dataclasses import replace
+
     from reconcile.match.verify import DEFAULT as LIMITS
+    from reconcile.match.verify import fine_limits
     from reconcile.store.index import Index
 
     hay, needles = workdir / "haystack", workdir / "needles"
@@ -673,10 +678,14 @@ def fine_margins(results: list[tuple[Case, Status, str | None, int | None]], wor
             ids = index.ids_for([str(folder / case.name), str(hay / case.counterpart)])
             if len(ids) < 2:
                 continue
-            looks = index.looks([(ids[str(folder / case.name)], ids[str(hay / case.counterpart)])])
-            for fine in looks.values():
+            needle, library = ids[str(folder / case.name)], ids[str(hay / case.counterpart)]
+            sizes = {(f.width, f.height) for f in (index.entry(i).full for i in ids.values()) if f}
+            for fine in index.looks([(needle, library)]).values():
                 if max(fine.width, fine.height) >= 512:
-                    pairs[side].append((case.kind, fine))
+                    # A resampled pair's plain difference counts only where it is local.
+                    apart = fine_limits(fine, LIMITS, resampled=len(sizes) > 1).fine_plain
+                    shown = fine if apart < float("inf") else replace(fine, plain=0.0)
+                    pairs[side].append((case.kind, shown))
     finally:
         index.close()
     measures = (("detail", LIMITS.fine_detail), ("colour", LIMITS.fine_colour),

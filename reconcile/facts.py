@@ -255,8 +255,8 @@ class Fine:
     # The median cell's luma difference as a share of the library's level there (plus 16
     # grey levels): an exposure change of a dark picture, which moves few grey levels.
     relative_tone: float = 0.0
-    # Two pictures of one pixel size only (0 otherwise): the worst cell of their plain luma
-    # difference, no neighbour's slack, and the 90th percentile cell (verify._plain). A patch
-    # moved inside a texture stands far above what a re-encode leaves everywhere.
+    # The worst cell of the pair's plain luma difference, no neighbour's slack, and the 90th
+    # percentile cell (verify._plain). A patch moved inside a texture stands far above what
+    # a re-encode or a resize leaves everywhere.
     plain: float = 0.0
     spread_plain: float = 0.0

@@ -452,8 +452,40 @@ def test_a_patch_moved_inside_a_texture_differs_plainly() -> None:
     for quality in (50, 30):
         copy = fine_difference(_ycrcb(_jpeg(photo, quality)), _ycrcb(photo), resampled=False)
         assert copy.plain < DEFAULT.fine_plain / 2
-    export = fine_difference(_ycrcb(_jpeg(resized(photo, 0.6), 85)), _ycrcb(photo))
-    assert export.plain == 0.0  # resampled pairs are not compared plainly
+
+
+def test_a_patch_moved_inside_a_texture_differs_plainly_in_an_export() -> None:
+    """On arrays, exported at 60 %: resampling leaves a plain difference at every edge of the
+    texture, a page's or a photo's; the moved patch's stands alone (local: beyond
+    `fine_local` times the 90th percentile cell), the export's and a text page's do not."""
+    photo = _textured(7, 768, 1024, 60, cv2.INTER_LINEAR)
+    exported = _ycrcb(_jpeg(resized(_patch_moved(photo), 0.6), 85))
+    moved = fine_difference(exported, _ycrcb(photo))
+    assert moved.detail <= DEFAULT.fine_detail < DEFAULT.fine_plain < moved.plain
+    assert fine_limits(moved, resampled=True).fine_plain == DEFAULT.fine_plain
+    copy = fine_difference(_ycrcb(_jpeg(resized(photo, 0.6), 85)), _ycrcb(photo))
+    assert copy.plain < DEFAULT.fine_plain
+    page = _statement(1234567)
+    half = fine_difference(_ycrcb(_jpeg(resized(page, 0.5), 85)), look_picture(page, 1024))
+    assert half.plain < DEFAULT.fine_local * half.spread_plain
+    assert fine_limits(half, resampled=True).fine_plain == float("inf")
+
+
+def test_a_patch_moved_inside_a_texture_is_not_in_its_export(tmp_path: Path) -> None:
+    """Through the command line: the photo with the moved patch exported at 60 % is
+    `similar`, saying which region differs; the photo's own export stays `same`."""
+    photo = _textured(7, 768, 1024, 60, cv2.INTER_LINEAR)
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    write(hay / "photo.jpg", photo, 92)
+    write(needles / "retouched-60.jpg", resized(_patch_moved(photo), 0.6), 85)
+    write(needles / "export-60.jpg", resized(photo, 0.6), 85)
+    items = judged(tmp_path, hay, needles)
+    assert items["retouched-60.jpg"] == (
+        "similar",
+        "one region differs from the rest (in the middle), seen at 614x460: a patch moved, "
+        "replaced or retouched?",
+    )
+    assert items["export-60.jpg"][0] == "same"
 
 
 def test_a_patch_moved_inside_a_texture_is_not_its_copy(tmp_path: Path) -> None:

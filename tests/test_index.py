@@ -133,7 +133,7 @@ def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
         known = index.known_under("/p")[b"/p/a.jpg"]
         assert (known.digest, known.quick) == (b"a" * 16, False)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 13
         assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 
 
@@ -203,14 +203,18 @@ def test_a_version_6_index_gets_the_new_crop_views_and_reads_paged_files_again(
 
 @pytest.mark.parametrize(
     ("version", "lacking"),
-    [(10, ("focus", "relative_tone", "plain", "spread_plain")), (11, ("plain", "spread_plain"))],
+    [
+        (10, ("focus", "relative_tone", "plain", "spread_plain")),
+        (11, ("plain", "spread_plain")),
+        (12, ()),  # resampled pairs' looks held no plain difference
+    ],
 )
 def test_an_older_index_forgets_its_looks_and_keeps_its_files(
     tmp_path: Path, version: int, lacking: tuple[str, ...]
 ) -> None:
-    """Schema 11 measures each look's focus and relative tone, 12 its plain difference: the
-    looks an older index kept lack them, so they go (to be taken again when needed); its
-    files stay as they were."""
+    """Schema 11 measures each look's focus and relative tone, 12 its plain difference, 13
+    that of resampled pairs too: the looks an older index kept lack them, so they go (to be
+    taken again when needed); its files stay as they were."""
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(encode(scene(6, 300, 400), ".jpg"))
     facts = analyse(Task(str(photo), photo.stat().st_size, 1))

@@ -83,12 +83,17 @@ class Thresholds:
     # focus (by 0.2 % of the long side) at least 0.28. Under 512 px it is not checked: copies
     # at quality 30 reached 0.52, beyond half-blurs at 0.43.
     fine_focus: float = 0.22
-    # Two pictures of one pixel size, from fine_full px on the long side: the worst cell of
-    # their plain luma difference in grey levels, with no neighbour's slack (Fine.plain). A
-    # patch moved inside a facade's or a meadow's texture is explained by a neighbour
-    # everywhere, and differs plainly. Tuning half, 512 px and up: copies at most 4.23
+    # From fine_full px on the long side: the worst cell of the pair's plain luma difference
+    # in grey levels, with no neighbour's slack (Fine.plain). A patch moved inside a
+    # facade's or a meadow's texture is explained by a neighbour everywhere, and differs
+    # plainly. Tuning half, 512 px and up, pictures of one pixel size: copies at most 4.23
     # (JPEG quality 30), page and screen copies 4.93 (PNG to JPEG at quality 50); patches of
     # 0.05 % moved 7.05 and up, replaced 10.6, a blink 10.9, a word or a digit 8.6.
+    # Resampled pairs differ plainly at every sharp edge (photos' copies at half size and
+    # 800 px up to 4.63, pages and screens at half size 7.41, where the 90th percentile
+    # cell was 4.69): there it counts only where it is local, beyond `fine_local` times that
+    # percentile (pages' copies 1.5-3.6 times; photos exported at 60 % with a patch of
+    # 0.05 % moved 5.22-13.7, at 8.4 times and more).
     fine_plain: float = 6.0
     # Short side from which the limits above hold as they are; on the long side, from which
     # a look sees what it is asked to (fine_limits, reasons.verified).
@@ -251,7 +256,13 @@ def fine_limits(fine: Fine, limits: Thresholds = DEFAULT, *, resampled: bool = T
 
     A picture of `fine_full` px and more on its long side has the wider limit only for a
     difference spread as a copy's is (`fine_local`): a figure moved in one corner of a
-    512 x 340 photo stands out of what compression leaves everywhere else."""
+    512 x 340 photo stands out of what compression leaves everywhere else.
+
+    The plain difference of a `resampled` pair counts only where it is local in that sense:
+    resampling leaves one at every sharp edge (a page's every glyph), a moved patch in one
+    place."""
+    if resampled and fine.plain <= limits.fine_local * max(fine.spread_plain, _LEAST_SPREAD):
+        limits = replace(limits, fine_plain=float("inf"))  # what resampling leaves everywhere
     side = max(1, min(fine.width, fine.height))
     factor = min(3.0, max(1.0, (limits.fine_full / side) ** 1.5))
     if factor == 1.0:
@@ -373,8 +384,9 @@ def fine_difference(
     are the median cell's signed difference: a brightness or white-balance change moves
     every cell, compression moves none. Strokes count the pixels of a glyph-sized window that
     differ by a pen stroke's contrast (_strokes): a digit changed on a page. Two pictures of
-    one pixel size are also compared plainly, with no neighbour's slack (_plain): a patch
-    moved inside a texture, which a neighbouring pixel explains almost everywhere.
+    pictures are also compared plainly, with no neighbour's slack (_plain): a patch moved
+    inside a texture, which a neighbouring pixel explains almost everywhere (a resampled
+    pair's plain difference counts only where it is local: see fine_limits).
 
     `resampled`: whether the two were not of one pixel size to begin with (then edges differ
     by a fraction of a pixel; pictures of one size are compared pixel for pixel).
@@ -417,7 +429,7 @@ def fine_difference(
     still = ya
     ya = _shifted(ya, 2 * dx, 2 * dy)
     detail, where, spread_detail = _worst_cell(_unexplained(ya, yb), grid)
-    plain, spread_plain, apart = (0.0, 0.0, where) if resampled else _plain(still, ya, yb, grid)
+    plain, spread_plain, apart = _plain(still, ya, yb, grid)
     plain, spread_plain = plain / gain, spread_plain / gain
     chroma = []
     scale = max(

@@ -41,7 +41,8 @@ from reconcile.store.rows import pack_crops, unpack_crops
 # how much sharper or softer one part of the needle is (`focus`), and its tone as a share of
 # the library's level (`relative_tone`; the looks before go). 12: `looks` keeps the plain
 # difference of two pictures of one size (`plain`, `spread_plain`; the looks before go).
-VERSION = 12
+# 13: resampled pairs' looks measure it too (the looks before go: theirs held 0).
+VERSION = 13
 APPLICATION_ID = 0x52434E43  # "RCNC"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -286,6 +287,10 @@ def _to_12(db: sqlite3.Connection) -> None:
     _new_looks(db)
 
 
+def _to_13(db: sqlite3.Connection) -> None:
+    _new_looks(db)  # resampled pairs' looks kept no plain difference
+
+
 # Extensions of formats that can hold several pictures (animations, pages, MPO views).
 _PAGED = ("gif", "tif", "tiff", "png", "apng", "webp", "mpo")
 
@@ -293,7 +298,7 @@ _PAGED = ("gif", "tif", "tiff", "png", "apng", "webp", "mpo")
 # _STEPS[n - 1] takes an index of version n to n + 1.
 _STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _to_2, _to_3, _to_4, _to_5, _to_6, _to_7, _to_8, _to_9, _to_10, _to_11,
-    _to_12,
+    _to_12, _to_13,
 )  # fmt: skip
 assert len(_STEPS) == VERSION - 1
 
