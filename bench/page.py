@@ -86,9 +86,8 @@ def _render(page: Path) -> None:
     if CHROMIUM is None or DRIVER is None:
         print("rendering not measured: chromium and chromedriver are not installed")
         return
-    browser = chromium()
-    browser.set_page_load_timeout(600)
-    try:
+    with chromium() as browser:
+        browser.set_page_load_timeout(600)
         started = time.perf_counter()
         browser.get(page.as_uri())
         loaded = time.perf_counter() - started
@@ -99,8 +98,6 @@ def _render(page: Path) -> None:
         )
         print(f"Chromium: loaded in {loaded:.1f} s, {items} items on the page, {decoded} pictures "
               "decoded so far (the rest load as they are scrolled to)")  # fmt: skip
-    finally:
-        browser.quit()
 
 
 if __name__ == "__main__":

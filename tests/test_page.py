@@ -30,9 +30,8 @@ needs_browser = pytest.mark.skipif(
 @pytest.fixture
 def browser():  # type: ignore[no-untyped-def]
     pytest.importorskip("selenium.webdriver")
-    driver = chromium()
-    yield driver
-    driver.quit()
+    with chromium() as driver:
+        yield driver
 
 
 def _page(tmp_path: Path, *args: str) -> Path:
@@ -167,8 +166,7 @@ def test_choices_made_on_the_page_are_recorded_and_the_folder_is_complete(
     page = _page(tmp_path, *args)
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    browser = chromium(download_to=str(downloads))
-    try:
+    with chromium(download_to=str(downloads)) as browser:
         browser.get(page.as_uri())
         edits = str(tmp_path / "Backup" / "Edits")
 
@@ -205,8 +203,6 @@ def test_choices_made_on_the_page_are_recorded_and_the_folder_is_complete(
                 break
             time.sleep(0.05)
         data = json.loads(saved.read_text())
-    finally:
-        browser.quit()
     assert sorted((Path(c["path"]).name, c["choice"]) for c in data["choices"]) == [
         ("IMG_0002 broken.jpg", "unwanted"), ("IMG_0311 burst.jpg", "same"),
         ("rocket brighter.jpg", "same"),
