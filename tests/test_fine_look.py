@@ -471,35 +471,29 @@ def test_a_patch_moved_inside_a_texture_differs_plainly_in_an_export() -> None:
     assert fine_limits(half, resampled=True).fine_plain == float("inf")
 
 
-def test_a_patch_moved_inside_a_texture_is_not_in_its_export(tmp_path: Path) -> None:
-    """Through the command line: the photo with the moved patch exported at 60 % is
-    `similar`, saying which region differs; the photo's own export stays `same`."""
-    photo = _textured(7, 768, 1024, 60, cv2.INTER_LINEAR)
+@pytest.mark.parametrize(
+    ("contrast", "scale", "qualities", "seen"),
+    [(30, 1.0, (90, 50), "1024x768"), (60, 0.6, (85, 85), "614x460")],
+    ids=["at its own size", "exported at 60 %"],
+)
+def test_a_patch_moved_inside_a_texture_is_not_its_copy(
+    tmp_path: Path, contrast: int, scale: float, qualities: tuple[int, int], seen: str
+) -> None:
+    """Through the command line: the photo with the moved patch, at its own size or exported
+    at 60 %, is `similar`, saying which region differs; the photo's own copy (at quality 50,
+    or exported alike) stays `same`."""
+    photo = _textured(7, 768, 1024, contrast, cv2.INTER_LINEAR)
+    copy, retouched = photo, _patch_moved(photo)
+    if scale != 1.0:
+        copy, retouched = resized(copy, scale), resized(retouched, scale)
     hay, needles = tmp_path / "hay", tmp_path / "needles"
     write(hay / "photo.jpg", photo, 92)
-    write(needles / "retouched-60.jpg", resized(_patch_moved(photo), 0.6), 85)
-    write(needles / "export-60.jpg", resized(photo, 0.6), 85)
-    items = judged(tmp_path, hay, needles)
-    assert items["retouched-60.jpg"] == (
-        "similar",
-        "one region differs from the rest (in the middle), seen at 614x460: a patch moved, "
-        "replaced or retouched?",
-    )
-    assert items["export-60.jpg"][0] == "same"
-
-
-def test_a_patch_moved_inside_a_texture_is_not_its_copy(tmp_path: Path) -> None:
-    """Through the command line: the photo with the moved patch, at its own size, is
-    `similar`, saying which region differs; its copy at quality 50 stays `same`."""
-    photo = _textured(7, 768, 1024, 30, cv2.INTER_LINEAR)
-    hay, needles = tmp_path / "hay", tmp_path / "needles"
-    write(hay / "photo.jpg", photo, 92)
-    write(needles / "retouched.jpg", _patch_moved(photo), 90)
-    write(needles / "copy.jpg", photo, 50)
+    write(needles / "retouched.jpg", retouched, qualities[0])
+    write(needles / "copy.jpg", copy, qualities[1])
     items = judged(tmp_path, hay, needles)
     assert items["retouched.jpg"] == (
         "similar",
-        "one region differs from the rest (in the middle), seen at 1024x768: a patch moved, "
+        f"one region differs from the rest (in the middle), seen at {seen}: a patch moved, "
         "replaced or retouched?",
     )
     assert items["copy.jpg"][0] == "same"
