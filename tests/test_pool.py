@@ -127,24 +127,60 @@ def test_a_raw_decodes_in_a_worker_forked_after_the_caller_decoded_one(tmp_path:
     assert facts.reason is None and facts.full is not None
 
 
-def test_a_clip_decodes_in_a_worker_forked_after_the_caller_converted_frames() -> None:
-    """PyAV converts frames with a converter shared by a thread, running a thread pool of its
-    own that a fork does not copy: once this process had converted a frame (through this
-    library, or PyAV directly), a forked worker's clip waited for those threads until its
-    time limit (the 240 s tests of clean-clone runs). It decodes."""
-    import av
+# A program that converted a video frame with PyAV's own converter (shared by a thread, with
+# a thread pool of its own), then analyses `path` in a pool forked from its main thread or
+# from another thread; it prints the file's reason ("None" when it was analysed). Run as a
+# process of its own: the converter's state is what is under test, and it would stay in
+# this one.
+_CALLER = """
+import sys, threading
+import av
+from reconcile.facts import Kind, Task
+from reconcile.media import video
+from reconcile.work.pool import ProcessPool
+
+path, clip, where = sys.argv[1:]
+assert video.sample(clip).frames  # this library's converter, here
+with av.open(clip) as container:  # PyAV's own, as a program using the library may use it
+    frame = next(container.decode(video=0))
+    frame.reformat(width=32, height=24, format="rgb24").to_ndarray()
+info = __import__("os").stat(path)
+kind = Kind.VIDEO if path.endswith(".mp4") else Kind.IMAGE
+task = Task(path, info.st_size, info.st_mtime_ns, want_digest=False, kind=kind)
+said = []
+def analyse():
+    with ProcessPool(1, file_seconds=20.0, start="fork") as pool:
+        said.extend(facts.reason for facts in pool.analyse([task]))
+if where == "thread":
+    thread = threading.Thread(target=analyse)
+    thread.start()
+    thread.join()
+else:
+    analyse()
+print(said)
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "where"),
+    [("Card dump 2009-07/MVI_0003.mp4", "main"), ("New card 2011/DSC_0001.jpg", "thread")],
+    ids=["a clip, forked from the converting thread", "a photo, forked from another thread"],
+)
+def test_a_file_is_analysed_in_a_worker_forked_after_the_caller_converted_frames(
+    name: str, where: str
+) -> None:
+    """A caller that converted video frames, through this library or PyAV itself: a worker
+    forked from the same thread decoded a clip with PyAV's shared converter and waited for
+    threads a fork does not copy until its time limit (the 240 s tests of clean-clone runs);
+    a worker forked from another thread never started (Python frees the other thread's
+    converter in the child, which waits for those threads), and the run stopped after a
+    minute. Both files are analysed: clips convert on a converter of our own, and a forked
+    worker not ready in seconds gives way to workers started as new programs."""
     from conftest import SAMPLE
 
-    from reconcile.facts import Kind
-    from reconcile.media import video
-
     clip = SAMPLE / "needles/Card dump 2009-07/MVI_0003.mp4"
-    assert video.sample(str(clip)).frames
-    with av.open(str(clip)) as container:  # PyAV's own converter, as a caller may use it
-        frame = next(container.decode(video=0))
-        assert frame.reformat(width=32, height=24, format="rgb24").to_ndarray().shape[2] == 3
-    info = clip.stat()
-    task = Task(str(clip), info.st_size, info.st_mtime_ns, want_digest=False, kind=Kind.VIDEO)
-    with ProcessPool(1, file_seconds=20.0, start="fork") as pool:
-        (facts,) = pool.analyse([task])
-    assert facts.reason is None and facts.frames
+    done = subprocess.run(
+        [sys.executable, "-c", _CALLER, str(SAMPLE / "needles" / name), str(clip), where],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.stdout.strip() == "[None]", done.stderr[-2000:]

@@ -6,7 +6,8 @@ file never stops a run, and it is never retried in the main process. Workers end
 process, whatever ends it (closed input everywhere; the kernel's parent-death signal on Linux).
 
 On Linux workers are forked from this process, with the analysis code imported once here;
-elsewhere (or when forking fails) each is a new `python -m reconcile.work.worker`. See `worker`.
+elsewhere (or when forking fails, or a forked worker is not ready within seconds: it inherited
+something its caller held) each is a new `python -m reconcile.work.worker`. See `worker`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ FILE_SECONDS = 120.0
 _IN_FLIGHT = 2  # tasks queued per worker, so that it never waits for the next one
 _TICK = 0.5  # the longest wait for an answer (deadlines are checked at least this often)
 _START_SECONDS = 60.0  # a worker not ready by then will not be
+# A forked worker is ready in milliseconds (everything is loaded): one that is not by then is
+# stuck on something its caller held when it forked (a lock, another thread's decoder state
+# that Python frees in the child: PyAV's converter joining threads a fork does not copy), and
+# the pool starts its workers as new programs from then on.
+_FORK_READY_SECONDS = 10.0
 
 
 class WorkerError(ReconcileError):
@@ -94,6 +100,7 @@ class _Worker:
     stopped_for_time: bool = False
     killed: bool = False  # by a deadline; its reader reports the death
     ready: bool = False
+    forked: bool = False
 
     def deadline(self, file_seconds: float) -> float | None:
         """When this worker is stopped if nothing changes: its start-up's end, or its
@@ -101,7 +108,7 @@ class _Worker:
         if self.killed:
             return None
         if not self.ready:
-            return self.since + _START_SECONDS
+            return self.since + (_FORK_READY_SECONDS if self.forked else _START_SECONDS)
         if self.inflight:
             return self.since + file_seconds
         return None
@@ -199,7 +206,7 @@ class ProcessPool:
     def _start(self) -> _Worker:
         child = _fork() if self._start_by == "fork" else None
         if child is not None:
-            worker = _Worker(child, since=time.monotonic())
+            worker = _Worker(child, since=time.monotonic(), forked=True)
         else:
             errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed with the worker
             worker = _Worker(_spawn(self._python, errors), errors, since=time.monotonic())
@@ -241,6 +248,11 @@ class ProcessPool:
         self._workers.remove(worker)
         if isinstance(message, CannotStart):
             raise WorkerError(f"worker processes cannot start ({message.reason})")
+        if not worker.ready and worker.forked:
+            # Stuck from its fork (or dead before it could answer): its jobs go to workers
+            # started as new programs, which inherit nothing, and say why if they fail too.
+            self._start_by = "spawn"
+            return None, list(worker.inflight)
         if not worker.ready:
             said = _last_line(worker.errors)
             why = said or f"exit status {worker.process.returncode}"
@@ -271,8 +283,10 @@ class ProcessPool:
             deadline = worker.deadline(self._file_seconds)
             if deadline is None or now < deadline:
                 continue
-            # Not ready: hung importing (a dead network mount), and the run stops. Ready: its
-            # file took too long, and becomes `unreadable` when the reader hears it die.
+            # Not ready: forked, stuck on what it inherited (the pool starts new programs
+            # instead); started, hung importing (a dead network mount), and the run stops.
+            # Ready: its file took too long, and becomes `unreadable` when the reader hears
+            # it die.
             worker.stopped_for_time = worker.ready
             worker.killed = True
             worker.process.kill()
