@@ -383,7 +383,7 @@ def fine_difference(
     of about 2 % of the short side are averaged, and the worst cell decides. Tone and tint
     are the median cell's signed difference: a brightness or white-balance change moves
     every cell, compression moves none. Strokes count the pixels of a glyph-sized window that
-    differ by a pen stroke's contrast (_strokes): a digit changed on a page. Two pictures of
+    differ by a pen stroke's contrast (_strokes): a digit changed on a page. The two
     pictures are also compared plainly, with no neighbour's slack (_plain): a patch moved
     inside a texture, which a neighbouring pixel explains almost everywhere (a resampled
     pair's plain difference counts only where it is local: see fine_limits).
