@@ -638,6 +638,44 @@ def fine_look_section(rounds: int) -> None:
     extra = best["with the fine look"] - best["without"]
     print(f"  the fine look costs {extra:.2f} s = {extra / best['without']:.1%} of the run "
           "(target <= 10 %)")  # fmt: skip
+    _look_parts(library, backup, rounds)
+
+
+def _look_parts(library: list[Path], backup: Path, rounds: int) -> None:
+    """What one looked-at pair costs, in one process, against a file's first-pass decode:
+    both files decoded again at the look's size, and the comparison. The pairs are the
+    backup's re-encoded photos (`sync*.jpg`, made from the library's 81st photo on) and
+    their library photos, compared as a look does."""
+    from reconcile.match.verify import fine_difference
+    from reconcile.media.decode import decode
+    from reconcile.media.fingerprint import look_picture
+
+    pairs = [(library[80 + n], backup / f"sync{n:03d}.jpg") for n in range(10)]
+    data = [(a.read_bytes(), b.read_bytes()) for a, b in pairs]
+    size = 1000  # a 4000 px pair's look: decoded at 1/4 (rules.look_size)
+    looks = [tuple(look_picture(decode(d, name="a.jpg", fit=size).rgb, size) for d in pair)
+             for pair in data]  # fmt: skip
+
+    def first_pass() -> None:
+        for pair in data:
+            decode(pair[0], name="a.jpg")
+
+    def look_decodes() -> None:
+        for pair in data:
+            decode(pair[0], name="a.jpg", fit=size)
+
+    def compare() -> None:
+        for a, b in looks:
+            fine_difference(a, b, resampled=False)
+
+    parts = {name: min(timed(run) for _ in range(max(rounds, 3))) / len(pairs) * 1000
+             for name, run in (("first pass", first_pass), ("look decode", look_decodes),
+                               ("compare", compare))}  # fmt: skip
+    pair = 2 * parts["look decode"] + parts["compare"]
+    print(f"  one looked pair, one process: two decodes at 1/4 of {parts['look decode']:.1f} ms "
+          f"and a comparison of {parts['compare']:.1f} ms = {pair:.0f} ms, "
+          f"{pair / parts['first pass']:.1f}x a file's first-pass decode "
+          f"({parts['first pass']:.1f} ms at 1/8)")  # fmt: skip
 
 
 def whole_run_section(rounds: int) -> None:
