@@ -133,7 +133,7 @@ def test_a_raw_decodes_in_a_worker_forked_after_the_caller_decoded_one(tmp_path:
 # process of its own: the converter's state is what is under test, and it would stay in
 # this one.
 _CALLER = """
-import sys, threading
+import os, sys, threading
 import av
 from reconcile.facts import Kind, Task
 from reconcile.media import video
@@ -144,7 +144,7 @@ assert video.sample(clip).frames  # this library's converter, here
 with av.open(clip) as container:  # PyAV's own, as a program using the library may use it
     frame = next(container.decode(video=0))
     frame.reformat(width=32, height=24, format="rgb24").to_ndarray()
-info = __import__("os").stat(path)
+info = os.stat(path)
 kind = Kind.VIDEO if path.endswith(".mp4") else Kind.IMAGE
 task = Task(path, info.st_size, info.st_mtime_ns, want_digest=False, kind=kind)
 said = []
