@@ -409,19 +409,20 @@ def fine_difference(
         b = cv2.resize(b, size, interpolation=cv2.INTER_AREA)
     cell = max(4, round(min(size) / _FINE_CELLS))
     grid = (max(1, size[0] // cell), max(1, size[1] // cell))
-    fa: np.ndarray = a.astype(np.float32)
-    fb: np.ndarray = b.astype(np.float32)
-    signed = cv2.resize(fa - fb, grid, interpolation=cv2.INTER_AREA).reshape(-1, 3)
+    # Each plane apart and contiguous, once: OpenCV copies a strided slice on every call.
+    pa = [plane.astype(np.float32) for plane in cv2.split(a)]
+    pb = [plane.astype(np.float32) for plane in cv2.split(b)]
+    signed = cv2.resize(cv2.merge([cv2.subtract(x, y) for x, y in zip(pa, pb, strict=True)]),
+                        grid, interpolation=cv2.INTER_AREA).reshape(-1, 3)  # fmt: skip
     tone = float(np.median(signed[:, 0]))
-    level = cv2.resize(fb[:, :, 0], grid, interpolation=cv2.INTER_AREA).reshape(-1)
+    level = cv2.resize(pb[0], grid, interpolation=cv2.INTER_AREA).reshape(-1)
     relative_tone = float(np.median(signed[:, 0] / (level + _TONE_FLOOR)))
     tint = float(np.abs(np.median(signed[:, 1:], axis=0)).sum())
-    ya: np.ndarray = fa[:, :, 0]
-    yb: np.ndarray = fb[:, :, 0]
-    spread = max(float(cv2.meanStdDev(ya)[1][0, 0]), float(cv2.meanStdDev(yb)[1][0, 0]), 1e-6)
+    spread = max(float(cv2.meanStdDev(pa[0])[1][0, 0]), float(cv2.meanStdDev(pb[0])[1][0, 0]),
+                 1e-6)  # fmt: skip
     gain = min(limits.max_gain, max(1.0, limits.spread / spread))
-    ya = cv2.GaussianBlur(ya * np.float32(gain), (0, 0), 1.0)
-    yb = cv2.GaussianBlur(yb * np.float32(gain), (0, 0), 1.0)
+    ya = cv2.GaussianBlur(pa[0] * np.float32(gain), (0, 0), 1.0)
+    yb = cv2.GaussianBlur(pb[0] * np.float32(gain), (0, 0), 1.0)
     half = (max(1, size[0] // 2), max(1, size[1] // 2))
     ha = cv2.resize(ya, half, interpolation=cv2.INTER_AREA)
     hb = cv2.resize(yb, half, interpolation=cv2.INTER_AREA)
@@ -437,18 +438,18 @@ def fine_difference(
     )
     coarse = (max(1, size[0] // scale), max(1, size[1] // scale))
     for channel in (1, 2):
-        ca = cv2.resize(fa[:, :, channel], coarse, interpolation=cv2.INTER_AREA)
-        cb = cv2.resize(fb[:, :, channel], coarse, interpolation=cv2.INTER_AREA)
+        ca = cv2.resize(pa[channel], coarse, interpolation=cv2.INTER_AREA)
+        cb = cv2.resize(pb[channel], coarse, interpolation=cv2.INTER_AREA)
         ca = _shifted(cv2.GaussianBlur(ca, (0, 0), _CHROMA_BLUR), 2 * dx / scale, 2 * dy / scale)
         cb = cv2.GaussianBlur(cb, (0, 0), _CHROMA_BLUR)
         # Fine colourful detail (a facade's windows, a patterned cloth) is where 4:2:0 colour
         # goes astray in every re-encode: its own spread of colour excuses part of a
         # difference; a recoloured region differs far beyond it.
-        own = _spread(fb[:, :, channel], coarse)
+        own = _spread(pb[channel], coarse)
         chroma.append(_unexplained(ca, cb, _CHROMA_REACH) - _CHROMA_SPREAD * own)
     colour, _, spread_colour = _worst_cell(np.maximum(chroma[0], chroma[1]), grid)
-    strokes, at = _strokes(fa[:, :, 0], fb[:, :, 0], 2 * dx, 2 * dy, resampled)
-    focus, soft = _focus(fa[:, :, 0], fb[:, :, 0])
+    strokes, at = _strokes(pa[0], pb[0], 2 * dx, 2 * dy, resampled)
+    focus, soft = _focus(pa[0], pb[0])
     if detail <= limits.fine_detail:  # what will be said to differ (reasons.fine_difference)
         if strokes > limits.fine_strokes:
             where = at
@@ -458,7 +459,7 @@ def fine_difference(
             where = soft
         elif plain > limits.fine_plain:
             where = apart
-    sharp = min(_edges(fa[:, :, 0]), _edges(fb[:, :, 0])) if edges else 0.0
+    sharp = min(_edges(pa[0]), _edges(pb[0])) if edges else 0.0
     return Fine(size[0], size[1], detail, max(0.0, colour), tone, tint, where, strokes,
                 spread_detail, max(0.0, spread_colour), sharp, focus, relative_tone, plain,
                 spread_plain)  # fmt: skip
@@ -572,7 +573,7 @@ _STROKE_BLUR = 0.7  # pixels
 def _spread(channel: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """The standard deviation of a channel within each pixel of its reduction to `size`."""
     mean = cv2.resize(channel, size, interpolation=cv2.INTER_AREA)
-    square = cv2.resize(channel * channel, size, interpolation=cv2.INTER_AREA)
+    square = cv2.resize(cv2.multiply(channel, channel), size, interpolation=cv2.INTER_AREA)
     spread: np.ndarray = cv2.sqrt(cv2.max(square - mean * mean, 0.0))
     return spread
 
