@@ -205,8 +205,9 @@ def _linked(corpus: list[Path], name: str) -> Path:
 
 
 def build_phone_corpus(folder: Path, count: int) -> list[Path]:
-    """Phone-like 12 MP HEICs (4032 x 3024, sensor noise, the 320 px thumbnail iPhones embed),
-    made once (libx265 takes seconds a photo)."""
+    """Phone-like 12 MP HEICs as iPhones write them: 4032 x 3024 in a grid of 512 px tiles
+    (which libheif decodes on several threads), with sensor noise and the 320 px thumbnail
+    iPhones embed; made once (libx265 takes seconds a photo)."""
     import pillow_heif
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -223,7 +224,8 @@ def build_phone_corpus(folder: Path, count: int) -> list[Path]:
         noise = rng.normal(0, 4, big.shape).astype(np.float32)
         big = np.clip(big.astype(np.float32) + noise, 0, 255).astype(np.uint8)
         heif = pillow_heif.from_pillow(Image.fromarray(big))
-        heif.save(folder / f"IMG_{number:04d}.HEIC", quality=60, thumbnails=[320])
+        heif.save(folder / f"IMG_{number:04d}.HEIC", quality=60, thumbnails=[320],
+                  tile_size=512)  # fmt: skip
     return sorted(folder.glob("*.HEIC"))[:count]
 
 
@@ -257,7 +259,7 @@ def phone_section(rounds: int, count: int = 24) -> None:
     """A phone library: reconcile (default and --quick) indexing 12 MP HEICs, as whole
     processes, against the HEIC floor (pillow-heif decoding every file, one process per
     core), interleaved; and whether --quick gives the same statuses."""
-    corpus = build_phone_corpus(CACHE / "phone12mp", count)
+    corpus = build_phone_corpus(CACHE / "phone12mp-tiled", count)
     for path in corpus:
         path.read_bytes()
     cores = os.cpu_count() or 1

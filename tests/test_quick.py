@@ -180,13 +180,13 @@ def test_a_byte_copy_of_a_thumbnail_indexed_file_needs_no_confirmation(
 
 
 def _heic(rgb: np.ndarray, thumbnail: int | None) -> bytes:
-    """An HEIC as iPhones write them: with an embedded thumbnail of `thumbnail` px (long
-    side), or none."""
+    """An HEIC as iPhones write them: a grid of 512 px tiles (the last row and column cut
+    to the picture), with an embedded thumbnail of `thumbnail` px (long side), or none."""
     import pillow_heif
 
     out = io.BytesIO()
     heif = pillow_heif.from_pillow(Image.fromarray(rgb))
-    heif.save(out, quality=70, thumbnails=[thumbnail] if thumbnail else [])
+    heif.save(out, quality=70, thumbnails=[thumbnail] if thumbnail else [], tile_size=512)
     return out.getvalue()
 
 
