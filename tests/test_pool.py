@@ -23,10 +23,12 @@ def _task(path: Path) -> Task:
     return Task(str(path), info.st_size, info.st_mtime_ns, want_digest=False)
 
 
-def _slow_png(path: Path) -> Path:
-    """A 192-megapixel PNG: about two seconds of decoding here, far past a half-second limit."""
+def _slow_png(path: Path, tiles: int = 20) -> Path:
+    """A 192-megapixel PNG (20 x 20 tiles): about two seconds of decoding here, far past a
+    half-second limit."""
     tile = scene(78, 600, 800)
-    ok, data = cv2.imencode(".png", np.tile(tile, (20, 20, 1)), [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    ok, data = cv2.imencode(".png", np.tile(tile, (tiles, tiles, 1)),
+                            [cv2.IMWRITE_PNG_COMPRESSION, 1])  # fmt: skip
     assert ok
     path.write_bytes(data.tobytes())
     return path
@@ -52,6 +54,20 @@ def test_a_deadline_holds_beside_a_stream_of_small_files(tmp_path: Path) -> None
     assert facts[str(slow)].full is None
     assert len(facts) == 801
     assert all(facts[str(p)].full is not None for p in tiny)
+
+
+def test_the_last_files_of_a_batch_go_to_a_free_worker(tmp_path: Path) -> None:
+    """Three files on two workers, the first slow: both others are answered by the free
+    worker while the slow one decodes. (Each worker was handed two files ahead: the second
+    small file waited behind the slow one, as the third of three HEICs to confirm waited
+    for two decodes.)"""
+    slow = _slow_png(tmp_path / "slow.png", tiles=8)  # 31 megapixels: a fraction of a second
+    write(tmp_path / "a.jpg", scene(81), 85)
+    write(tmp_path / "b.jpg", scene(82), 85)
+    with ProcessPool(2) as pool:
+        tasks = [_task(slow), _task(tmp_path / "a.jpg"), _task(tmp_path / "b.jpg")]
+        order = [Path(facts.path).name for facts in pool.analyse(tasks)]
+    assert order == ["a.jpg", "b.jpg", "slow.png"]
 
 
 def test_a_file_handed_to_a_worker_idle_for_long_has_its_own_time(tmp_path: Path) -> None:
