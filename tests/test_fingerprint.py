@@ -18,6 +18,7 @@ from reconcile.media.fingerprint import (
     fingerprint,
     information,
     orient,
+    oriented_hashes,
     phash,
     trim_border,
 )
@@ -96,6 +97,24 @@ def test_hashes_see_the_thumbnail_orientation() -> None:
     rotated = np.ascontiguousarray(np.rot90(rgb))
     assert dhash(gray_thumbnail(rotated)) == dhash(orient(gray_thumbnail(rgb), 1))
     assert phash(gray_thumbnail(rotated)) == phash(orient(gray_thumbnail(rgb), 1))
+
+
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["noise", "scene", "flat", "stripes"]))
+def test_the_eight_orientations_hashes_at_once_are_each_ones_hashes(seed: int, kind: str) -> None:
+    """oriented_hashes gives the very bits of dhash and phash of each turned thumbnail (the
+    search finds the same candidates whichever computes them), ties and flat pictures
+    included."""
+    rng = np.random.default_rng(seed)
+    if kind == "noise":
+        thumb = rng.integers(0, 256, (THUMB, THUMB), dtype=np.uint8)
+    elif kind == "scene":
+        thumb = gray_thumbnail(scene(seed % 1000, 96, 128))
+    elif kind == "flat":
+        thumb = np.full((THUMB, THUMB), seed % 256, np.uint8)
+    else:
+        thumb = np.tile((rng.integers(0, 2, THUMB) * 255).astype(np.uint8), (THUMB, 1))
+    one_by_one = [(dhash(orient(thumb, index)), phash(orient(thumb, index))) for index in range(8)]
+    assert oriented_hashes(thumb) == one_by_one
 
 
 def test_information_separates_flat_pictures_from_photos() -> None:

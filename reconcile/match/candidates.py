@@ -17,7 +17,7 @@ import numpy as np
 from reconcile.facts import CROPS, FULL, TRIM, Entry, Fingerprint, View, ViewKind, crop_view
 from reconcile.match.haystack import Haystack
 from reconcile.match.verify import Thresholds
-from reconcile.media.fingerprint import ORIENTATIONS, crop_thumbnail, dhash, orient, phash
+from reconcile.media.fingerprint import crop_thumbnail, orient, oriented_hashes
 
 MAX_CANDIDATES = 24  # per needle, nearest first: similar pictures can collide by the hundred
 _CROP_VIEWS = tuple(crop_view(number) for number in range(len(CROPS)))
@@ -53,11 +53,8 @@ def queries(entry: Entry) -> list[Query]:
     """Every view of the needle, each paired with the library view it is searched in."""
     fp = entry.full
     assert fp is not None
-    thumb = fp.thumb_array()
-    found = []
-    for orientation in range(len(ORIENTATIONS)):
-        turned = orient(thumb, orientation)
-        found.append(Query(entry.id, FULL, orientation, FULL, dhash(turned), phash(turned)))
+    found = [Query(entry.id, FULL, orientation, FULL, dh, ph)
+             for orientation, (dh, ph) in enumerate(oriented_hashes(fp.thumb_array()))]  # fmt: skip
     for against in (TRIM, *_CROP_VIEWS):  # the library picture was trimmed or cropped
         found.append(Query(entry.id, FULL, 0, against, fp.dhash, fp.phash))
     if entry.trimmed is not None:  # the needle has a border the library picture lacks
