@@ -170,9 +170,11 @@ class Recording:
     def __init__(self) -> None:
         self.pool = ProcessPool(2)
         self.tasks: list[Task] = []
+        self.batches: list[list[Task]] = []  # the tasks of each call, in order
 
     def analyse(self, tasks: Sequence[Task]) -> Iterator[FileFacts]:
         self.tasks += tasks
+        self.batches.append(list(tasks))
         return self.pool.analyse(tasks)
 
     def close(self) -> None:

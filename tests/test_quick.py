@@ -264,7 +264,8 @@ def test_a_confirmed_heic_is_decoded_once_for_its_prints_and_its_fine_look(
 ) -> None:
     """libheif has no reduced decode: the picture decoded to confirm a HEIC candidate is the
     one a fine look would decode again, so the confirmation hands it back and only the
-    backup's JPEG is decoded for the look. The answers are those of a full run."""
+    backup's JPEG is decoded for the look, beside the confirmation (not after it, when the
+    HEIC's decode has left a core idle). The answers are those of a full run."""
     lib = tmp_path / "lib"
     lib.mkdir()
     photos = [scene(seed, 600, 800) for seed in range(740, 743)]
@@ -287,6 +288,12 @@ def test_a_confirmed_heic_is_decoded_once_for_its_prints_and_its_fine_look(
         ("IMG_1.HEIC", True, None, ()),
     ]
     assert [name for name, _, look, _ in tasks if look] == ["IMG_1.JPG"]
+    (confirming,) = (batch for batch in recording.batches
+                     if any(t.looks_too for t in batch))  # fmt: skip
+    assert [(Path(t.path).name, t.look) for t in confirming] == [
+        ("IMG_1.HEIC", None),
+        ("IMG_1.JPG", 400),
+    ]
     full = reconcile(haystack=[str(lib)], needles=[str(tmp_path / "backup")],
                      db=str(tmp_path / "full.sqlite"))  # fmt: skip
     assert _statuses(full) == _statuses(report)

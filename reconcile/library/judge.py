@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from reconcile.disk.entries import Found, Standing
 from reconcile.facts import FileFacts, Fine, Task
+from reconcile.filetypes import is_heif_name
 from reconcile.library.side import Side
 from reconcile.match import reasons
 from reconcile.match.haystack import Haystack
@@ -95,6 +96,7 @@ def judge(
                           real_paths=real_paths, refused=refused, copies=copies)  # fmt: skip
         matcher.memo = memo
         confirm: dict[int, set[int]] = {}  # library id: the long sides of looks to come
+        asking: dict[int, set[tuple[int, int]]] = {}  # backup id: (library id, long side)
         wanted: dict[Look, None] = {}
         waiting: list[int] = []
         for start in range(0, len(pending), _CHUNK):
@@ -116,6 +118,7 @@ def judge(
                     sides = outcome.sizes or (0,) * len(outcome.ids)
                     for hay_id, side in zip(outcome.ids, sides, strict=True):
                         confirm.setdefault(hay_id, set()).add(side)
+                        asking.setdefault(id_, set()).add((hay_id, side))
                 elif isinstance(outcome, Look):
                     wanted[outcome] = None
             progress.advance(len(chunk))
@@ -123,8 +126,9 @@ def judge(
         if confirm:
             # Each round leaves fewer quick prints in the library, so this ends.
             assert hay.refresh is not None
-            confirmed = hay.refresh.confirm([hay.files[id_] for id_ in confirm],
-                                            _looks_too(confirm, hay))  # fmt: skip
+            wanted_too, also = _looks_too(confirm, hay, asking, needles)
+            confirmed = hay.refresh.confirm([hay.files[id_] for id_ in confirm], wanted_too,
+                                            also)  # fmt: skip
             haystack = haystack_of(hay, index, limits)
         if wanted:
             looks.update(_fine_looks(list(wanted), needles, hay, index, analyser, progress,
@@ -140,9 +144,20 @@ def judge(
     return decided
 
 
-def _looks_too(confirm: Mapping[int, set[int]], hay: Side) -> dict[str, tuple[int, ...]]:
-    """By path, the long sides of the looks that library files being confirmed may be asked
-    for next, as long as their pictures fit in _KEPT_BYTES (beyond, a look decodes again)."""
+def _looks_too(
+    confirm: Mapping[int, set[int]],
+    hay: Side,
+    asking: Mapping[int, set[tuple[int, int]]],
+    needles: Side,
+) -> tuple[dict[str, tuple[int, ...]], list[Task]]:
+    """What a confirmation decodes beside its library files for the looks that may follow,
+    as long as the pictures fit in _KEPT_BYTES (beyond, a look decodes again): by path, the
+    long sides of the library files' own pictures (a HEIC's decode gives them anyway,
+    `media.decode.decoded_alike`), and
+    look tasks for the backup files of those pairs, decoded alongside the library's on
+    cores a confirmation leaves free instead of after it. (Where the library's picture is
+    not kept, a look decodes both anyway: nothing is gained by decoding the backup's early,
+    and it would be decoded for nothing if the pair proved unlike.)"""
     wanted: dict[str, tuple[int, ...]] = {}
     room = _KEPT_BYTES
     for id_, sides in confirm.items():
@@ -151,7 +166,15 @@ def _looks_too(confirm: Mapping[int, set[int]], hay: Side) -> dict[str, tuple[in
         if fitting and needed <= room:
             wanted[hay.files[id_].path] = fitting
             room -= needed
-    return wanted
+    tasks = []
+    for id_, pairs in asking.items():
+        kept = {side for hay_id, side in pairs if is_heif_name(hay.files[hay_id].path)
+                and side in wanted.get(hay.files[hay_id].path, ())}  # fmt: skip
+        for side in sorted(kept):
+            if 3 * side * side <= room:
+                tasks.append(_look_task(needles.files[id_], side))
+                room -= 3 * side * side
+    return wanted, tasks
 
 
 def _fine_looks(

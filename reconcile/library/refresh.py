@@ -120,17 +120,26 @@ class Refresh:
         return ids
 
     def confirm(
-        self, files: list[Found], looks: Mapping[str, tuple[int, ...]] | None = None
+        self,
+        files: list[Found],
+        looks: Mapping[str, tuple[int, ...]] | None = None,
+        also: Sequence[Task] = (),
     ) -> dict[tuple[str, int], FileFacts]:
         """Fingerprint in full files that were fingerprinted from their thumbnails. `looks`:
         by path, the long sides at which a file may be looked at next; where its decode gives
         those pictures anyway (a HEIC), they come back by (path, long side), as a look task's
-        facts would, and the file need not be decoded again for them."""
+        facts would, and the file need not be decoded again for them. `also`: look tasks
+        (of other files) run in the same batch, their facts kept the same way (a picture that
+        could not be read is left out: its look will say so)."""
         self._progress.start("Confirming candidates", len(files))
         kept: dict[tuple[str, int], FileFacts] = {}
 
         def taking(analysed: Iterator[FileFacts]) -> Iterator[FileFacts]:
             for facts in analysed:
+                if facts.look_size is not None:  # one of `also`: a picture, nothing to store
+                    if facts.look is not None:
+                        kept[(facts.path, facts.look_size)] = facts
+                    continue
                 for side, picture in facts.looks_too:
                     kept[(facts.path, side)] = FileFacts(
                         facts.path, facts.size, facts.mtime_ns, kind=facts.kind, look=picture,
@@ -138,7 +147,7 @@ class Refresh:
                     )  # fmt: skip
                 yield dataclasses.replace(facts, looks_too=()) if facts.looks_too else facts
 
-        self._store(taking(self._analyse(files, quick=False, looks=looks or {})))
+        self._store(taking(self._analyse(files, quick=False, looks=looks or {}, also=also)))
         return kept
 
     def _same_on_disk(self, row: Known, found: Found) -> bool:
@@ -197,6 +206,7 @@ class Refresh:
         quick: bool,
         heif: bool = False,
         looks: Mapping[str, tuple[int, ...]] | None = None,
+        also: Sequence[Task] = (),
     ) -> Iterator[FileFacts]:
         for found in todo:
             if found.problem is not None:
@@ -220,6 +230,7 @@ class Refresh:
             for f in todo
             if f.problem is None
         ]
+        tasks += also
         if tasks:
             yield from self._analyser.analyse(tasks)
 
