@@ -152,12 +152,11 @@ def _looks_too(
 ) -> tuple[dict[str, tuple[int, ...]], list[Task]]:
     """What a confirmation decodes beside its library files for the looks that may follow,
     as long as the pictures fit in _KEPT_BYTES (beyond, a look decodes again): by path, the
-    long sides of the library files' own pictures (a HEIC's decode gives them anyway,
-    `media.decode.decoded_alike`), and
-    look tasks for the backup files of those pairs, decoded alongside the library's on
-    cores a confirmation leaves free instead of after it. (Where the library's picture is
-    not kept, a look decodes both anyway: nothing is gained by decoding the backup's early,
-    and it would be decoded for nothing if the pair proved unlike.)"""
+    long sides of the library files' own pictures (a HEIC's decode gives them anyway: see
+    `media.decode.decoded_alike`), and look tasks for the backup files of pairs with such a
+    HEIC, decoded beside it on cores its decode leaves free instead of after it. (Where the
+    library's picture is not kept, a look decodes both anyway: nothing is gained by
+    decoding the backup's early, and it is wasted if the pair proves unlike.)"""
     wanted: dict[str, tuple[int, ...]] = {}
     room = _KEPT_BYTES
     for id_, sides in confirm.items():
