@@ -188,8 +188,11 @@ def other_pictures(needle: Entry, hay: Entry, world: World) -> str | None:
     """A file of several pictures (the pages of a TIFF, an animation's frames, an MPO's
     views) is the same as another only if every picture is: against a file of another count,
     or where one of the sampled pictures differs, it is at most `similar`. (The first picture
-    is the deciders' to verify.)"""
+    is the deciders' to verify.) Equal bytes hold the same pictures however many: a byte
+    copy is not decoded again, so only the library's side knows how many."""
     if needle.kind is not Kind.IMAGE or hay.kind is not Kind.IMAGE:
+        return None
+    if needle.digest is not None and needle.digest == hay.digest:
         return None
     if needle.pages != hay.pages:
         return reasons.other_pictures(needle.pages, hay.pages)
