@@ -47,15 +47,19 @@ def test_an_animation_is_the_same_only_with_every_frame(tmp_path: Path) -> None:
 
 def test_the_pages_of_a_tiff_are_each_compared(tmp_path: Path) -> None:
     """A scanned document of three pages: saved again with other compression (other bytes,
-    the same pages) it is `same`; with one page rescanned from another sheet `similar`."""
+    the same pages) it is `same`; with one page rescanned from another sheet `similar`; a
+    byte copy is `identical` (it is not decoded again, and was once `similar` for holding
+    "a single picture")."""
     hay, needles = tmp_path / "hay", tmp_path / "needles"
     pages = _frames(21, 22, 23)
     _save(hay / "scan.tif", pages, "TIFF")
     _save(needles / "scan-lzw.tif", pages, "TIFF", compression="tiff_lzw")
     _save(needles / "scan-other-page.tif", [pages[0], *_frames(24), pages[2]], "TIFF")
+    (needles / "scan-copy.tif").write_bytes((hay / "scan.tif").read_bytes())
     items = judged(tmp_path, hay, needles)
     assert items["scan-lzw.tif"][0] == "same"
     assert items["scan-other-page.tif"][0] == "similar"
+    assert items["scan-copy.tif"][0] == "identical"
 
 
 def _with_large_thumbnail(data: bytes) -> bytes:
@@ -93,3 +97,41 @@ def test_an_mpo_is_its_views_but_not_its_preview(tmp_path: Path) -> None:
     )  # fmt: skip
     assert items["camera-copy.jpg"][0] == "same"
     assert np.asarray(Image.open(hay / "camera.jpg")).shape == (360, 480, 3)
+
+
+def _heif(path: Path, frames: list[Image.Image]) -> None:
+    """A HEIF of several pictures, as a phone writes a burst, or an iPhone a spatial photo's
+    two views: the first the primary picture."""
+    import pillow_heif
+
+    heif = pillow_heif.from_pillow(frames[0])
+    for frame in frames[1:]:
+        heif.add_from_pillow(frame)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    heif.save(path, quality=90)
+
+
+def test_a_heif_of_several_pictures_is_the_same_only_with_every_picture(tmp_path: Path) -> None:
+    """A burst HEIF of three pictures in the backup, against the library's JPEG of its
+    primary picture, is `similar`: deleting it would lose the other two (libheif opens such
+    a file at its primary picture, as if there were no other). An iPhone's spatial photo
+    (two views) in the library against the backup's left view alone is `similar`; the
+    burst saved again whole is `same`."""
+    hay, needles = tmp_path / "hay", tmp_path / "needles"
+    burst = _frames(41, 42, 43)
+    _heif(needles / "burst.heic", burst)
+    hay.mkdir()
+    burst[0].save(hay / "burst-primary.jpg", quality=92)
+    _heif(hay / "burst-kept.heic", _frames(51, 52, 53))
+    _heif(needles / "burst-kept-again.heic", _frames(51, 52, 53))
+    left, right = _frames(61, 62)
+    _heif(hay / "spatial.heic", [left, right])
+    left.save(needles / "left.jpg", quality=90)
+    items = judged(tmp_path, hay, needles)
+    assert items["burst.heic"] == (
+        "similar", "3 pictures in one file; the library's file has a single picture"
+    )  # fmt: skip
+    assert items["left.jpg"] == (
+        "similar", "a single picture; the library's file has 2 pictures in one file"
+    )  # fmt: skip
+    assert items["burst-kept-again.heic"][0] == "identical"  # the same bytes

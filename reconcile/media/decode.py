@@ -127,6 +127,9 @@ def _head(path: str) -> bytes:
 
 
 def _decode_heif(source: bytes | str) -> Pixels:
+    """The primary picture, and of a file of several (a phone's burst, an iPhone's spatial
+    photo of two views) the others too, as pages: opened as a picture, such a file shows its
+    primary one alone, and a copy of that would pass for the whole file."""
     # Decoded through pillow-heif's own API rather than its Pillow plugin, so that nothing is
     # registered in the host program's Pillow.
     import pillow_heif
@@ -136,7 +139,22 @@ def _decode_heif(source: bytes | str) -> Pixels:
     _check_budget(width, height, heif.mode)
     with heif.to_pillow() as image:
         # libheif has applied the container's rotation already (HEIF ignores the EXIF tag).
-        return _pixels(image, orientation=1)
+        first = _pixels(image, orientation=1)
+    count = len(heif)
+    if count < 2:
+        return first
+    others = [number for number in range(count) if number != heif.primary_index]
+    pages = []
+    for number in _spread([heif.primary_index, *others], MAX_PAGES)[1:]:
+        picture = heif[number]
+        _check_budget(*picture.size, picture.mode)
+        try:
+            with picture.to_pillow() as image:
+                pages.append(_pixels(image, orientation=1, to=WORKING_SIZE))
+        except (OSError, ValueError, RuntimeError) as error:
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:120]
+            raise Undecodable(f"picture {number + 1} of {count} ({reason})") from None
+    return Pixels(first.rgb, first.width, first.height, count, tuple(pages))
 
 
 # LibRaw's flip code: which EXIF orientation turns the stored sensor image upright.
