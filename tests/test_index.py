@@ -133,7 +133,7 @@ def test_a_version_1_index_is_kept_and_upgraded(tmp_path: Path) -> None:
         known = index.known_under("/p")[b"/p/a.jpg"]
         assert (known.digest, known.quick) == (b"a" * 16, False)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 13
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 14
         assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 
 
@@ -199,6 +199,28 @@ def test_a_version_6_index_gets_the_new_crop_views_and_reads_paged_files_again(
     with sqlite3.connect(db_path) as db:
         mtimes = dict(db.execute("SELECT CAST(path AS TEXT), mtime_ns FROM files"))
     assert mtimes == {str(photo): 1, str(gif): -1}
+
+
+def test_a_version_13_index_reads_its_heifs_again(tmp_path: Path) -> None:
+    """Schema 14 reads every picture of a HEIF (a burst, a spatial photo's two views), which
+    earlier versions read as its primary picture alone: an index of version 13 marks its
+    HEIF rows to be fingerprinted again (any case of the extension); other rows stay."""
+    db_path = tmp_path / "i.sqlite"
+    with Index(str(db_path)):
+        pass
+    with sqlite3.connect(db_path) as db:
+        for number, name in enumerate(("IMG_1.HEIC", "burst.heif", "R5.hif", "IMG_2.JPG")):
+            db.execute("INSERT INTO files (path, size, mtime_ns) VALUES (?, 1, ?)",
+                       (f"/p/{name}".encode(), 10 + number))  # fmt: skip
+        db.execute("PRAGMA user_version = 13")
+    with Index(str(db_path)) as index:
+        known = index.known_under("/p")
+    assert {path: row.mtime_ns for path, row in known.items()} == {
+        b"/p/IMG_1.HEIC": -1,
+        b"/p/burst.heif": -1,
+        b"/p/R5.hif": -1,
+        b"/p/IMG_2.JPG": 13,
+    }
 
 
 @pytest.mark.parametrize(

@@ -41,8 +41,9 @@ from reconcile.store.rows import pack_crops, unpack_crops
 # how much sharper or softer one part of the needle is (`focus`), and its tone as a share of
 # the library's level (`relative_tone`; the looks before go). 12: `looks` keeps the plain
 # difference of two pictures of one size (`plain`, `spread_plain`; the looks before go).
-# 13: resampled pairs' looks measure it too (the looks before go: theirs held 0).
-VERSION = 13
+# 13: resampled pairs' looks measure it too (the looks before go: theirs held 0). 14: a
+# HEIF of several pictures is read as all of them (HEIF rows are fingerprinted again).
+VERSION = 14
 APPLICATION_ID = 0x52434E43  # "RCNC"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -291,14 +292,24 @@ def _to_13(db: sqlite3.Connection) -> None:
     _new_looks(db)  # resampled pairs' looks kept no plain difference
 
 
+def _to_14(db: sqlite3.Connection) -> None:
+    # A HEIF of several pictures (a phone's burst, an iPhone's spatial photo) was read as its
+    # primary picture alone, and a copy of that one passed for it: HEIF rows are fingerprinted
+    # again on the next run (an mtime no file has makes them changed), their digests too.
+    formats = " OR ".join(f"lower(CAST(path AS TEXT)) LIKE '%.{ext}'" for ext in _HEIF)
+    db.execute(f"UPDATE files SET mtime_ns = -1 WHERE {formats}")
+
+
 # Extensions of formats that can hold several pictures (animations, pages, MPO views).
 _PAGED = ("gif", "tif", "tiff", "png", "apng", "webp", "mpo")
+# HEIF's: read as several pictures from schema 14 on.
+_HEIF = ("heic", "heif", "hif")
 
 
 # _STEPS[n - 1] takes an index of version n to n + 1.
 _STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _to_2, _to_3, _to_4, _to_5, _to_6, _to_7, _to_8, _to_9, _to_10, _to_11,
-    _to_12, _to_13,
+    _to_12, _to_13, _to_14,
 )  # fmt: skip
 assert len(_STEPS) == VERSION - 1
 
