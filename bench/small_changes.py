@@ -9,8 +9,8 @@ must never be `same`, beside the copies that must stay `same`.
   word, a date, a clock, a tick, a toggle changed);
 - crops of library photos (10 % a side, the centre square, the 4:3 centre, the camera's EXIF
   thumbnail): found as `similar`, never `same`;
-- files of several pictures (an animated GIF, a multi-page TIFF, a stereo MPO) against their
-  conversions, a file of their first picture, and one with a picture replaced;
+- files of several pictures (an animated GIF, a multi-page TIFF, a stereo MPO, a burst HEIF)
+  against their conversions, a file of their first picture, and one with a picture replaced;
 - clips: a slideshow with a slide replaced between the five sample points, a title card's
   words changed, a muted copy, a copy with its sound.
 
@@ -153,7 +153,27 @@ def several_pictures(library: list[Source], outsiders: list[Source]) -> Built:
         cases.append(Case("several pictures", "a stereo MPO's left view alone",
                           f"{stem}-left.jpg", jpeg(np.asarray(frames[0]), 90), OTHER_SHOT,
                           want=SIMILAR_ONLY))  # fmt: skip
+        hay[f"multi/{stem}.heic"] = _heif(frames, 90)  # a phone's burst in one file
+        cases += [
+            Case("several pictures", "a burst HEIF saved again", f"{stem}-again.heic",
+                 _heif(frames, 70), COPY),
+            Case("several pictures", "a burst HEIF's primary picture alone",
+                 f"{stem}-primary.jpg", jpeg(np.asarray(frames[0]), 85), OTHER_SHOT,
+                 want=SIMILAR_ONLY),
+        ]  # fmt: skip
     return hay, cases
+
+
+def _heif(frames: list[Image.Image], quality: int) -> bytes:
+    """A HEIF of several pictures, as a phone writes a burst (the first the primary one)."""
+    import pillow_heif
+
+    heif = pillow_heif.from_pillow(frames[0])
+    for frame in frames[1:]:
+        heif.add_from_pillow(frame)
+    out = io.BytesIO()
+    heif.save(out, quality=quality)
+    return out.getvalue()
 
 
 def clips(library: list[Source], workdir: Path) -> Built:
