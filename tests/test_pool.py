@@ -64,7 +64,9 @@ def test_the_last_files_of_a_batch_go_to_a_free_worker(tmp_path: Path) -> None:
     slow = _slow_png(tmp_path / "slow.png", tiles=8)  # 31 megapixels: a fraction of a second
     write(tmp_path / "a.jpg", scene(81), 85)
     write(tmp_path / "b.jpg", scene(82), 85)
-    with ProcessPool(2) as pool:
+    # A limit far above the slow file's fraction of a second, far below the default two
+    # minutes: one clean-clone run saw this worker stuck on the big PNG until its limit.
+    with ProcessPool(2, file_seconds=30) as pool:
         tasks = [_task(slow), _task(tmp_path / "a.jpg"), _task(tmp_path / "b.jpg")]
         order = [Path(facts.path).name for facts in pool.analyse(tasks)]
     assert order == ["a.jpg", "b.jpg", "slow.png"]
