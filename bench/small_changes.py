@@ -33,7 +33,7 @@ from bench.sources import Source
 from bench.versions import camera_thumbnail, global_versions, local_versions, square_crop
 from reconcile.facts import CROPS, Crop
 from reconcile.media.fingerprint import cropped
-from tests.media import write_clip
+from tests.media import heif_of_several, write_clip
 
 Built = tuple[dict[str, bytes], list[Case]]
 
@@ -153,27 +153,15 @@ def several_pictures(library: list[Source], outsiders: list[Source]) -> Built:
         cases.append(Case("several pictures", "a stereo MPO's left view alone",
                           f"{stem}-left.jpg", jpeg(np.asarray(frames[0]), 90), OTHER_SHOT,
                           want=SIMILAR_ONLY))  # fmt: skip
-        hay[f"multi/{stem}.heic"] = _heif(frames, 90)  # a phone's burst in one file
+        hay[f"multi/{stem}.heic"] = heif_of_several(frames, 90)  # a phone's burst in one file
         cases += [
             Case("several pictures", "a burst HEIF saved again", f"{stem}-again.heic",
-                 _heif(frames, 70), COPY),
+                 heif_of_several(frames, 70), COPY),
             Case("several pictures", "a burst HEIF's primary picture alone",
                  f"{stem}-primary.jpg", jpeg(np.asarray(frames[0]), 85), OTHER_SHOT,
                  want=SIMILAR_ONLY),
         ]  # fmt: skip
     return hay, cases
-
-
-def _heif(frames: list[Image.Image], quality: int) -> bytes:
-    """A HEIF of several pictures, as a phone writes a burst (the first the primary one)."""
-    import pillow_heif
-
-    heif = pillow_heif.from_pillow(frames[0])
-    for frame in frames[1:]:
-        heif.add_from_pillow(frame)
-    out = io.BytesIO()
-    heif.save(out, quality=quality)
-    return out.getvalue()
 
 
 def clips(library: list[Source], workdir: Path) -> Built:

@@ -211,6 +211,19 @@ def dng_bytes(rgb: np.ndarray) -> bytes:
         return Path(folder, "raw.dng").read_bytes()
 
 
+def heif_of_several(frames: list[Image.Image], quality: int = 90) -> bytes:
+    """A HEIF of several pictures, as a phone writes a burst or an iPhone a spatial photo's
+    two views: the first the primary picture."""
+    import pillow_heif
+
+    heif = pillow_heif.from_pillow(frames[0])
+    for frame in frames[1:]:
+        heif.add_from_pillow(frame)
+    out = io.BytesIO()
+    heif.save(out, quality=quality)
+    return out.getvalue()
+
+
 def heic_bytes(rgb: np.ndarray, quality: int = 80, thumbnail: int | None = None) -> bytes:
     """The picture encoded as HEIC; with an embedded thumbnail of `thumbnail` px on its long
     side (iPhones write one of 320 px), or none."""
