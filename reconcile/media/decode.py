@@ -152,9 +152,14 @@ def _decode_heif(source: bytes | str) -> Pixels:
             with picture.to_pillow() as image:
                 pages.append(_pixels(image, orientation=1, to=WORKING_SIZE))
         except (OSError, ValueError, RuntimeError) as error:
-            reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:120]
-            raise Undecodable(f"picture {number + 1} of {count} ({reason})") from None
+            raise _unreadable_picture(number, count, error) from None
     return Pixels(first.rgb, first.width, first.height, count, tuple(pages))
+
+
+def _unreadable_picture(index: int, count: int, error: BaseException) -> Undecodable:
+    """Why a file of several pictures is unreadable: which of them could not be decoded."""
+    reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:120]
+    return Undecodable(f"picture {index + 1} of {count} ({reason})")
 
 
 # LibRaw's flip code: which EXIF orientation turns the stored sensor image upright.
@@ -243,8 +248,7 @@ def _decode_open(
             _check_budget(*image.size, image.mode)
             image.load()
         except (OSError, ValueError, EOFError) as error:
-            reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:120]
-            raise Undecodable(f"picture {index + 1} of {len(pictures)} ({reason})") from None
+            raise _unreadable_picture(index, len(pictures), error) from None
         pages.append(_pixels(image, orientation=orientation, to=WORKING_SIZE))
     return Pixels(first.rgb, first.width, first.height, len(pictures), tuple(pages))
 
